@@ -1,0 +1,246 @@
+"""The archive: a SQLite file in the data folder, the source of truth the index is built from."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from crawler.records import Entry
+
+from .errors import ArchiveError
+
+ARCHIVE_FILE = "archive.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    id TEXT PRIMARY KEY,
+    month TEXT NOT NULL,
+    title TEXT NOT NULL,
+    citation TEXT NOT NULL DEFAULT '',
+    summary TEXT NOT NULL DEFAULT '',
+    implications TEXT NOT NULL DEFAULT '',
+    topics TEXT NOT NULL DEFAULT '[]',
+    research_type TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    authors TEXT NOT NULL DEFAULT '[]',
+    pub_year INTEGER,
+    journal TEXT NOT NULL DEFAULT '',
+    doi TEXT NOT NULL DEFAULT '',
+    topics_inferred INTEGER NOT NULL DEFAULT 0,
+    type_inferred INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_month ON entries (month);
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY,
+    status INTEGER NOT NULL,
+    content_type TEXT NOT NULL DEFAULT '',
+    body BLOB,
+    etag TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT '',
+    fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+_ENTRY_COLUMNS = (
+    "id", "month", "title", "citation", "summary", "implications", "topics", "research_type",
+    "url", "authors", "pub_year", "journal", "doi", "topics_inferred", "type_inferred",
+)
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    """What an import or crawl did to the archive."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: "UpsertCounts") -> "UpsertCounts":
+        return UpsertCounts(
+            self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged
+        )
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A fetched page with the validators a conditional re-fetch sends back."""
+
+    url: str
+    status: int
+    body: bytes
+    content_type: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    fetched_at: str = ""
+
+
+def now() -> str:
+    """The time as the archive writes it: UTC, ISO 8601, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def merge(old: Entry, new: Entry) -> Entry:
+    """The entry to keep when `new` arrives for an id the archive holds as `old`.
+
+    Tags read from the site win over inferred ones, and a known permalink is never forgotten.
+    """
+    changes = {}
+    if new.topics_inferred and not old.topics_inferred and old.topics:
+        changes.update(topics=old.topics, topics_inferred=False)
+    if new.type_inferred and not old.type_inferred and old.research_type:
+        changes.update(research_type=old.research_type, type_inferred=False)
+    if not new.url and old.url:
+        changes["url"] = old.url
+    return new.replace(**changes) if changes else new
+
+
+def _row_to_entry(row: sqlite3.Row) -> Entry:
+    return Entry(
+        id=row["id"], month=row["month"], title=row["title"], citation=row["citation"],
+        summary=row["summary"], implications=row["implications"],
+        topics=tuple(json.loads(row["topics"])), research_type=row["research_type"],
+        url=row["url"], authors=tuple(json.loads(row["authors"])), pub_year=row["pub_year"],
+        journal=row["journal"], doi=row["doi"], topics_inferred=bool(row["topics_inferred"]),
+        type_inferred=bool(row["type_inferred"]),
+    )
+
+
+def _entry_values(entry: Entry) -> tuple:
+    return (
+        entry.id, entry.month, entry.title, entry.citation, entry.summary, entry.implications,
+        json.dumps(list(entry.topics), ensure_ascii=False), entry.research_type, entry.url,
+        json.dumps(list(entry.authors), ensure_ascii=False), entry.pub_year, entry.journal,
+        entry.doi, int(entry.topics_inferred), int(entry.type_inferred),
+    )
+
+
+class Archive:
+    """The entries and fetched pages of one data folder; use as a context manager."""
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+        self.path = self.folder / ARCHIVE_FILE
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveError(f"Cannot open the archive {self.path}: {exc}") from exc
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def transaction(self):
+        """A write transaction: all of it lands, or none of it."""
+        return _Transaction(self.db)
+
+    # Entries
+
+    def upsert(self, entries: Iterable[Entry]) -> UpsertCounts:
+        """Insert or update entries by id, in one transaction."""
+        new = updated = unchanged = 0
+        with self.transaction():
+            for entry in entries:
+                old = self.get(entry.id)
+                if old is not None:
+                    entry = merge(old, entry)
+                    if entry == old:
+                        unchanged += 1
+                        continue
+                    updated += 1
+                else:
+                    new += 1
+                self.db.execute(
+                    f"INSERT OR REPLACE INTO entries ({', '.join(_ENTRY_COLUMNS)}, updated_at) "
+                    f"VALUES ({', '.join('?' * len(_ENTRY_COLUMNS))}, ?)",
+                    _entry_values(entry) + (now(),),
+                )
+        return UpsertCounts(new, updated, unchanged)
+
+    def get(self, entry_id: str) -> Entry | None:
+        row = self.db.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        return _row_to_entry(row) if row else None
+
+    def entries(self) -> Iterator[Entry]:
+        """Every entry, newest month first."""
+        for row in self.db.execute("SELECT * FROM entries ORDER BY month DESC, id"):
+            yield _row_to_entry(row)
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+
+    # Pages
+
+    def put_page(self, page: StoredPage) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO pages (url, status, content_type, body, etag, last_modified,"
+            " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (page.url, page.status, page.content_type, page.body, page.etag,
+             page.last_modified, page.fetched_at or now()),
+        )
+
+    def get_page(self, url: str) -> StoredPage | None:
+        row = self.db.execute("SELECT * FROM pages WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        return StoredPage(
+            url=row["url"], status=row["status"], body=row["body"] or b"",
+            content_type=row["content_type"], etag=row["etag"],
+            last_modified=row["last_modified"], fetched_at=row["fetched_at"],
+        )
+
+    def pages(self) -> Iterator[StoredPage]:
+        for row in self.db.execute("SELECT url FROM pages ORDER BY url"):
+            page = self.get_page(row["url"])
+            if page is not None:
+                yield page
+
+    # Small facts (last crawl, vocabularies)
+
+    def set_meta(self, key: str, value) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            (key, json.dumps(value, ensure_ascii=False)),
+        )
+
+    def get_meta(self, key: str, default=None):
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row["value"]) if row else default
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.nested = False
+
+    def __enter__(self):
+        self.nested = self.db.in_transaction
+        if not self.nested:
+            self.db.execute("BEGIN IMMEDIATE")
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.nested:
+            return False
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False

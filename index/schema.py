@@ -1,0 +1,57 @@
+"""The Whoosh schema: which entry fields are searched, which are facets, which are shown."""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from crawler.ids import slugify
+from crawler.records import Entry
+
+from .analysis import clinical_analyzer, name_analyzer
+
+# Text fields a plain word is looked for in.
+TEXT_FIELDS = ("title", "summary", "implications", "citation")
+
+
+def build_schema() -> Schema:
+    """A fresh schema; one is written into every index generation."""
+    text = clinical_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=text, stored=True, phrase=True),
+        summary=TEXT(analyzer=text, stored=True, phrase=True),
+        implications=TEXT(analyzer=text, stored=True, phrase=True),
+        citation=TEXT(analyzer=text, stored=True, phrase=True),
+        authors=TEXT(analyzer=name_analyzer(), stored=True, phrase=False),
+        # Unstemmed words of the entry, the vocabulary "did you mean" draws from.
+        spell=TEXT(analyzer=clinical_analyzer(stemming=False), phrase=False),
+        # Facets. Topics are indexed as slugs: topic names hold commas and spaces.
+        topics=KEYWORD(stored=False, lowercase=False, scorable=False),
+        topic_names=STORED(),
+        research_type=ID(stored=True),
+        year=ID(stored=True, sortable=True),
+        month=ID(stored=True, sortable=True),
+        url=STORED(),
+        doi=STORED(),
+    )
+
+
+def document(entry: Entry) -> dict:
+    """The Whoosh document for one archive entry."""
+    words = " ".join((entry.title, entry.summary, entry.implications))
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "summary": entry.summary,
+        "implications": entry.implications,
+        "citation": entry.citation,
+        "authors": " ".join(entry.authors),
+        "spell": words,
+        "topics": " ".join(slugify(t) for t in entry.topics),
+        "topic_names": tuple(entry.topics),
+        "research_type": entry.research_type,
+        "year": entry.year,
+        "month": entry.month,
+        "url": entry.url,
+        "doi": entry.doi,
+    }

@@ -1,0 +1,193 @@
+"""Index generations in the data folder, and the atomic swap that makes a new one current.
+
+Layout: `<data>/index/<generation>/` holds one complete Whoosh index; `<data>/index/CURRENT`
+names the generation readers use. A build writes a new generation beside the serving one and
+then replaces CURRENT in one rename, so a reader sees the old index or the new one, never half
+of one. A build that dies leaves a `.building-*` folder that the next build clears away.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from whoosh import index as whoosh_index
+
+from crawler.records import Entry
+
+from .errors import IndexBusy, IndexNotBuilt
+from .schema import build_schema, document
+
+log = logging.getLogger(__name__)
+
+INDEX_FOLDER = "index"
+_CURRENT = "CURRENT"
+_INFO = "build.json"
+# Old generations kept after a swap, for readers that still hold them open.
+_KEEP_OLD = 2
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One complete index: its name (the index version) and when it was built."""
+
+    name: str
+    path: Path
+    entries: int
+    built_at: str
+    seconds: float
+    topic_names: dict[str, str]  # indexed topic key -> the name shown
+
+
+class IndexStore:
+    """The index generations of one data folder."""
+
+    def __init__(self, data_folder: Path | str):
+        self.root = Path(data_folder) / INDEX_FOLDER
+
+    def current_name(self) -> str | None:
+        """The serving generation's name, read fresh (another process may have swapped)."""
+        try:
+            return (self.root / _CURRENT).read_text(encoding="ascii").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def current(self) -> Generation:
+        name = self.current_name()
+        if name is None or not (self.root / name).is_dir():
+            raise IndexNotBuilt(str(self.root.parent))
+        return self._generation(name)
+
+    def _generation(self, name: str) -> Generation:
+        path = self.root / name
+        try:
+            info = json.loads((path / _INFO).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            info = {}
+        return Generation(
+            name=name, path=path, entries=info.get("entries", 0),
+            built_at=info.get("built_at", ""), seconds=info.get("seconds", 0.0),
+            topic_names=info.get("topic_names", {}),
+        )
+
+    def open(self, name: str | None = None):
+        """The Whoosh index of a generation (the current one by default)."""
+        generation = self._generation(name) if name else self.current()
+        return whoosh_index.open_dir(str(generation.path))
+
+    def build(
+        self,
+        entries: Iterable[Entry],
+        total: int | None = None,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> Generation:
+        """Index `entries` into a new generation and make it current."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with _BuildLock(self.root / ".build.lock"):
+            self._clear_dead_builds()
+            started = time.monotonic()
+            name = time.strftime("gen-%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
+            building = self.root / f".building-{name}"
+            building.mkdir()
+            try:
+                topic_names: dict[str, str] = {}
+                count = self._write(building, entries, total, progress, topic_names)
+                seconds = round(time.monotonic() - started, 3)
+                info = {"entries": count, "seconds": seconds,
+                        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                        "topic_names": topic_names}
+                (building / _INFO).write_text(json.dumps(info), encoding="utf-8")
+                _fsync_tree(building)
+                os.rename(building, self.root / name)
+                self._point_to(name)
+            except BaseException:
+                shutil.rmtree(building, ignore_errors=True)
+                raise
+            self._remove_old(keep=name)
+            log.info("index %s built: %d entries in %.2fs", name, count, seconds)
+            return self._generation(name)
+
+    def _write(self, folder: Path, entries, total, progress, topic_names: dict) -> int:
+        ix = whoosh_index.create_in(str(folder), build_schema())
+        count = 0
+        # One segment, no merging during the build: the fastest way to write a whole index.
+        with ix.writer(limitmb=256, procs=1) as writer:
+            for entry in entries:
+                doc = document(entry)
+                topic_names.update(zip(doc["topics"].split(), entry.topics))
+                writer.add_document(**doc)
+                count += 1
+                if progress and count % 50 == 0:
+                    progress(count, total)
+        ix.close()
+        if progress:
+            progress(count, total)
+        return count
+
+    def _point_to(self, name: str) -> None:
+        tmp = self.root / f".{_CURRENT}.{os.getpid()}"
+        with open(tmp, "w", encoding="ascii") as f:
+            f.write(name + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.root / _CURRENT)
+        _fsync_dir(self.root)
+
+    def generations(self) -> list[str]:
+        return sorted(p.name for p in self.root.glob("gen-*") if p.is_dir())
+
+    def _remove_old(self, keep: str) -> None:
+        old = [name for name in self.generations() if name != keep]
+        for name in old[: max(0, len(old) - _KEEP_OLD)]:
+            shutil.rmtree(self.root / name, ignore_errors=True)
+
+    def _clear_dead_builds(self) -> None:
+        # Only called under the build lock, so no live build owns these.
+        for path in self.root.glob(".building-*"):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+class _BuildLock:
+    """One build at a time per data folder, across processes."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        self.file = open(self.path, "a+")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.file.close()
+            raise IndexBusy(
+                "Another index build is running in this data folder; wait for it to finish."
+            ) from None
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.file.close()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Whoosh never fsyncs; do it before the swap so a crash cannot expose a torn index."""
+    for path in folder.iterdir():
+        if path.is_file():
+            with open(path, "rb") as f:
+                os.fsync(f.fileno())
+    _fsync_dir(folder)

@@ -1,0 +1,1 @@
+"""A user's query -> ranked hits, facet counts, snippets and suggestions."""

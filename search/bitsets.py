@@ -1,0 +1,33 @@
+"""Sets of document numbers as Python integers: intersect with &, count with bit_count().
+
+Facet counting over every match is the costly part of a faceted search; with one integer per
+facet value, cached per index generation, a count is one AND and one popcount.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+
+def from_docnums(docnums: Iterable[int], size: int) -> int:
+    """The bitset holding these document numbers (each below `size`)."""
+    bits = bytearray((size + 7) // 8)
+    for n in docnums:
+        bits[n >> 3] |= 1 << (n & 7)
+    return int.from_bytes(bits, "little")
+
+
+def to_docnums(bitset: int) -> set[int]:
+    """The document numbers in a bitset, as the set Whoosh takes for `filter=`."""
+    out = set()
+    data = bitset.to_bytes((bitset.bit_length() + 7) // 8, "little")
+    for i, byte in enumerate(data):
+        while byte:
+            low = byte & -byte
+            out.add((i << 3) + low.bit_length() - 1)
+            byte ^= low
+    return out
+
+
+def full(size: int) -> int:
+    return (1 << size) - 1

@@ -1,0 +1,223 @@
+"""Turning a parsed user query into a Whoosh query, with synonyms, boosts and a fallback."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh.analysis import STOP_WORDS
+
+from index.analysis import name_analyzer, terms
+from index.schema import TEXT_FIELDS
+
+from . import querylang as ql
+from .synonyms import Synonyms
+
+# Title above implications and summary, those above the citation.
+FIELD_BOOSTS = {"title": 3.0, "implications": 1.3, "summary": 1.0, "citation": 0.6}
+PHRASE_SLOP = 1
+# Entries holding all the words close together rank above scattered matches.
+PROXIMITY_SLOP = 4
+PROXIMITY_BOOST = 2.0
+SYNONYM_WEIGHT = 0.8
+_NAMES = name_analyzer()
+_HYPHENATED = re.compile(r"(?<=\w)[-‐‑–](?=\w)")
+
+
+@dataclass
+class Compiled:
+    """A query ready to run, and what the page should say about how it was read."""
+
+    query: wq.Query
+    partial: wq.Query | None = None  # entries matching most words, when none match all
+    expansions: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    highlight: set[str] = field(default_factory=set)  # index terms to mark in snippets
+    words: list[str] = field(default_factory=list)  # plain words typed, for "did you mean"
+
+
+class Compiler:
+    """Compiles one query tree; holds what it learns on the way."""
+
+    def __init__(self, synonyms: Synonyms):
+        self.synonyms = synonyms
+        self.out = Compiled(query=wq.NullQuery)
+        self._clauses: tuple[list, list] = ([], [])
+        self._parts: dict[str, tuple[str, ...]] = {}  # joined compound -> its parts
+
+    def compile(self, node: ql.Node | None) -> Compiled:
+        if node is None:
+            self.out.query = wq.Every()
+            return self.out
+        top = self.node(node)
+        if top is None:
+            self.out.query = wq.Every()
+            return self.out
+        self.out.query = top
+        if isinstance(node, (ql.And, ql.Word)):
+            self.out.partial = self._partial()
+        return self.out
+
+    # Nodes
+
+    def node(self, node: ql.Node) -> wq.Query | None:
+        if isinstance(node, ql.And):
+            return self.conjunction(node.children)
+        if isinstance(node, ql.Or):
+            parts = [q for q in (self.node(c) for c in node.children) if q is not None]
+            return _or(parts)
+        if isinstance(node, ql.Not):
+            child = self.node(node.child)
+            return wq.And([wq.Every(), wq.Not(child)]) if child is not None else None
+        if isinstance(node, ql.YearRange):
+            return wq.TermRange("year", node.low, node.high)
+        if isinstance(node, ql.Phrase):
+            return self.phrase(node.text, node.field)
+        if node.field == "authors":
+            return self.author(node.text)
+        return self.conjunction((node,))
+
+    def conjunction(self, children) -> wq.Query | None:
+        """Clauses that must all match: runs of plain words get synonyms and a proximity boost."""
+        positives: list[wq.Query] = []
+        negatives: list[wq.Query] = []
+        run: list[tuple[str, str]] = []  # consecutive plain words: (index term, word typed)
+        proximity: list[list[str]] = []
+
+        def flush():
+            if run:
+                positives.extend(self.words(run))
+                if len(run) > 1:
+                    proximity.append([term for term, _ in run])
+                run.clear()
+
+        for child in children:
+            if isinstance(child, ql.Word) and child.field is None:
+                found = terms(child.text)
+                if not found:
+                    self.out.ignored.append(child.text)
+                self.out.words.append(child.text)
+                run.extend((term, child.text) for term in found)
+                if len(found) == 1 and _HYPHENATED.search(child.text):
+                    # "drop-out" is searched as dropout and as the phrase "drop out".
+                    parts = tuple(terms(_HYPHENATED.sub(" ", child.text)))
+                    if len(parts) > 1:
+                        self._parts[found[0]] = parts
+                continue
+            flush()
+            if isinstance(child, ql.Not):
+                q = self.node(child.child)
+                if q is not None:
+                    negatives.append(q)
+            elif isinstance(child, ql.Word):
+                q = self.fielded(child)
+                if q is not None:
+                    positives.append(q)
+            else:
+                q = self.node(child)
+                if q is not None:
+                    positives.append(q)
+        flush()
+        if not positives and not negatives:
+            return None
+        self._clauses = (positives, negatives)
+        required = positives or [wq.Every()]
+        base = required[0] if len(required) == 1 and not negatives else wq.And(
+            required + [wq.Not(n) for n in negatives]
+        )
+        boosts = [
+            wq.Phrase(f, run, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST * FIELD_BOOSTS[f])
+            for run in proximity for f in ("title", "summary", "implications")
+        ]
+        return wq.AndMaybe(base, wq.Or(boosts)) if boosts else base
+
+    def words(self, run: list[tuple[str, str]]) -> list[wq.Query]:
+        """Clauses for a run of plain-word terms, matching the longest synonym forms first."""
+        clauses: list[wq.Query] = []
+        i = 0
+        while i < len(run):
+            for size in range(min(self.synonyms.longest, len(run) - i), 0, -1):
+                span = tuple(term for term, _ in run[i:i + size])
+                group = self.synonyms.group(span)
+                if group:
+                    typed = " ".join(dict.fromkeys(word for _, word in run[i:i + size]))
+                    clauses.append(self.synonym_group(span, typed, group))
+                    i += size
+                    break
+            else:
+                term = run[i][0]
+                i += 1
+                if term in STOP_WORDS and len(run) > 1:
+                    continue  # "therapy for depression": "for" would only narrow by noise
+                if term in self._parts:
+                    clauses.append(_or([self.text((term,)), self.text(self._parts[term])]))
+                else:
+                    clauses.append(self.text((term,)))
+        return clauses
+
+    def synonym_group(self, span: tuple[str, ...], typed: str, group) -> wq.Query:
+        others = [form for form in group if form.terms != span]
+        self.out.expansions.append(f"{typed} → {' / '.join(form.text for form in others)}")
+        parts = [self.text(span)]
+        if len(span) == 1 and span[0] in self._parts:
+            parts.append(self.text(self._parts[span[0]]))
+        parts += [self.text(form.terms, boost=SYNONYM_WEIGHT) for form in others]
+        return wq.Or(parts)
+
+    def text(self, words: tuple[str, ...], field: str | None = None, boost: float = 1.0):
+        """One word or a phrase of index terms, in one field or across the text fields."""
+        fields = (field,) if field else TEXT_FIELDS
+        self.out.highlight.update(words)
+        if len(words) == 1:
+            parts = [wq.Term(f, words[0], boost=boost * FIELD_BOOSTS[f]) for f in fields]
+        else:
+            parts = [
+                wq.Phrase(f, list(words), slop=PHRASE_SLOP, boost=boost * FIELD_BOOSTS[f])
+                for f in fields
+            ]
+        return _or(parts)
+
+    def phrase(self, text: str, field: str | None) -> wq.Query | None:
+        if field == "authors":
+            return self.author(text)
+        found = tuple(terms(text))
+        if not found:
+            self.out.ignored.append(f'"{text}"')
+            return None
+        return self.text(found, field)
+
+    def fielded(self, word: ql.Word) -> wq.Query | None:
+        found = tuple(terms(word.text))
+        if not found:
+            self.out.ignored.append(f"{word.field}:{word.text}")
+            return None
+        parts = [self.text((t,), word.field) for t in found]
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+    def author(self, text: str) -> wq.Query | None:
+        names = [t.text for t in _NAMES(text)]
+        if not names:
+            return None
+        # Authors are listed surname by surname, so a name is a term (or several, all needed).
+        parts = [wq.Term("authors", n, boost=2.0) for n in names]
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+    def _partial(self) -> wq.Query | None:
+        """Entries that hold most of the words: what to show when none hold all of them."""
+        positives, negatives = self._clauses
+        if len(positives) < 2:
+            return None
+        partial = wq.Or(positives, scale=0.9)
+        return wq.And([partial] + [wq.Not(n) for n in negatives]) if negatives else partial
+
+
+def _or(parts: list[wq.Query]) -> wq.Query | None:
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def compile_query(text: str, synonyms: Synonyms) -> Compiled:
+    """The Whoosh query and its explanation for what a user typed."""
+    return Compiler(synonyms).compile(ql.parse(text))

@@ -1,0 +1,23 @@
+"""The search package's exceptions, each with a message a person can act on."""
+
+
+class SearchError(Exception):
+    """Base of the search errors."""
+
+
+class BadParameter(SearchError):
+    """A search parameter is malformed or out of range; answered with 400."""
+
+    def __init__(self, param: str, message: str, code: str = "invalid_parameter"):
+        super().__init__(message)
+        self.param = param
+        self.code = code
+        self.message = message
+
+
+class EntryNotFound(SearchError):
+    """No entry has the id asked for; answered with 404."""
+
+    def __init__(self, entry_id: str):
+        super().__init__(f"No entry has the id {entry_id!r}.")
+        self.entry_id = entry_id

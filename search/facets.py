@@ -1,0 +1,143 @@
+"""Facets: each one a small object that counts its own values for the current query.
+
+Topics narrow (an entry must carry every selected topic); types and years widen within their
+group (any selected value), and a widening group's counts leave out its own selection so the
+other choices stay visible. Selected values are listed even at count 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from crawler.ids import slugify
+from crawler.vocabulary import RESEARCH_TYPES, TOPICS
+
+from . import bitsets
+from .errors import BadParameter
+from .records import FacetGroup, FacetValue, SearchRequest
+
+
+@dataclass(frozen=True)
+class FacetData:
+    """Per index generation: for each facet, the documents carrying each value."""
+
+    size: int
+    bits: dict[str, dict[str, int]]  # index field -> value key -> bitset
+    names: dict[str, dict[str, str]]  # index field -> value key -> name shown
+
+
+def load_facet_data(reader, topic_names: dict[str, str]) -> FacetData:
+    """Read every facet value's postings once; cheap next to what it saves per query."""
+    size = reader.doc_count_all()
+    bits: dict[str, dict[str, int]] = {}
+    names: dict[str, dict[str, str]] = {}
+    for field in ("topics", "research_type", "year"):
+        bits[field] = {}
+        for raw in reader.lexicon(field):
+            key = raw.decode("utf-8")
+            bits[field][key] = bitsets.from_docnums(reader.postings(field, raw).all_ids(), size)
+        names[field] = {key: key for key in bits[field]}
+    names["topics"] = {key: topic_names.get(key, key) for key in bits["topics"]}
+    return FacetData(size=size, bits=bits, names=names)
+
+
+class Facet:
+    """One facet group: how its URL values map to index keys, filter and count."""
+
+    param = ""
+    label = ""
+    field = ""
+    narrows = False  # True: every selected value required; False: any of them
+
+    def key(self, value: str) -> str:
+        return value
+
+    def known(self, value: str, data: FacetData) -> bool:
+        return self.key(value) in data.bits[self.field]
+
+    def check(self, request: SearchRequest, data: FacetData) -> None:
+        for value in getattr(request, self.param):
+            if not self.known(value, data):
+                raise BadParameter(
+                    self.param, f"There is no {self.label.lower()} called {value!r}.",
+                    "unknown_value",
+                )
+
+    def selected(self, request: SearchRequest) -> tuple[str, ...]:
+        return getattr(request, self.param)
+
+    def filter_query(self, request: SearchRequest) -> wq.Query | None:
+        """The Whoosh filter for this group's selection, or None."""
+        terms = [wq.Term(self.field, self.key(v)) for v in self.selected(request)]
+        if not terms:
+            return None
+        return wq.And(terms) if self.narrows else wq.Or(terms)
+
+    def filter_bits(self, request: SearchRequest, data: FacetData) -> int | None:
+        selected = [data.bits[self.field].get(self.key(v), 0) for v in self.selected(request)]
+        if not selected:
+            return None
+        combined = selected[0]
+        for bits in selected[1:]:
+            combined = combined & bits if self.narrows else combined | bits
+        return combined
+
+    def order(self, values: list[FacetValue]) -> list[FacetValue]:
+        return sorted(values, key=lambda v: (-v.count, v.value.lower()))
+
+    def group(self, request: SearchRequest, base: int, data: FacetData) -> FacetGroup:
+        """The values to show, counted within `base`: the matches this group's counts describe."""
+        selected = self.selected(request)
+        values = []
+        shown = set()
+        for key, bits in data.bits[self.field].items():
+            name = data.names[self.field][key]
+            count = (base & bits).bit_count()
+            if count or name in selected:
+                shown.add(name)
+                values.append(self._value(request, name, count, name in selected))
+        for name in selected:  # selected but absent from this index: still shown, at 0
+            if name not in shown:
+                values.append(self._value(request, name, 0, True))
+        return FacetGroup(
+            param=self.param, label=self.label, values=tuple(self.order(values)),
+            clear=request.cleared(self.param).query_string(),
+        )
+
+    def _value(self, request, name, count, selected) -> FacetValue:
+        return FacetValue(
+            value=name, count=count, selected=selected,
+            toggle=request.toggled(self.param, name).query_string(),
+        )
+
+
+class TopicFacet(Facet):
+    param, label, field, narrows = "topic", "Topic", "topics", True
+
+    def key(self, value: str) -> str:
+        return slugify(value)
+
+    def known(self, value: str, data: FacetData) -> bool:
+        return value in TOPICS or value in data.names[self.field].values()
+
+
+class TypeFacet(Facet):
+    param, label, field = "type", "Type of research", "research_type"
+
+    def known(self, value: str, data: FacetData) -> bool:
+        return value in RESEARCH_TYPES or value in data.bits[self.field]
+
+
+class YearFacet(Facet):
+    param, label, field = "year", "Year", "year"
+
+    def known(self, value: str, data: FacetData) -> bool:
+        return True  # any four-digit year is a fair question; params.py checks the form
+
+    def order(self, values: list[FacetValue]) -> list[FacetValue]:
+        return sorted(values, key=lambda v: v.value, reverse=True)
+
+
+FACETS: tuple[Facet, ...] = (TopicFacet(), TypeFacet(), YearFacet())

@@ -1,0 +1,173 @@
+"""The records the search layer hands to the CLI and the web: requests in, results out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from urllib.parse import urlencode
+
+SORTS = ("relevance", "newest", "oldest")
+FACET_PARAMS = ("topic", "type", "year")
+PER_PAGE_DEFAULT = 10
+PER_PAGE_MAX = 100
+PAGE_MAX = 1000
+QUERY_MAX_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """Everything that defines one results page; its query string is the page's whole state."""
+
+    q: str = ""
+    topic: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = PER_PAGE_DEFAULT
+
+    def params(self) -> list[tuple[str, str]]:
+        """The query-string pairs, defaults left out so URLs stay short."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        for name in FACET_PARAMS:
+            pairs.extend((name, value) for value in getattr(self, name))
+        if self.sort != "relevance":
+            pairs.append(("sort", self.sort))
+        if self.page != 1:
+            pairs.append(("page", str(self.page)))
+        if self.per_page != PER_PAGE_DEFAULT:
+            pairs.append(("per_page", str(self.per_page)))
+        return pairs
+
+    def query_string(self) -> str:
+        return urlencode(self.params())
+
+    def toggled(self, param: str, value: str) -> "SearchRequest":
+        """This request with one facet value switched on or off, back on page 1."""
+        current = getattr(self, param)
+        values = tuple(v for v in current if v != value) if value in current else current + (value,)
+        return replace(self, **{param: values, "page": 1})
+
+    def cleared(self, *params: str) -> "SearchRequest":
+        """This request without the given facet groups' selections (all groups by default)."""
+        return replace(self, page=1, **{p: () for p in (params or FACET_PARAMS)})
+
+    def at_page(self, page: int) -> "SearchRequest":
+        return replace(self, page=page)
+
+    def with_sort(self, sort: str) -> "SearchRequest":
+        return replace(self, sort=sort, page=1)
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance means nothing without words: an empty query lists newest first."""
+        return "newest" if self.sort == "relevance" and not self.q.strip() else self.sort
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One entry in a results list, with its highlighted title and snippet (safe HTML)."""
+
+    id: str
+    title: str
+    title_html: str
+    month: str
+    url: str
+    citation: str
+    topics: tuple[str, ...]
+    research_type: str
+    snippet_html: str
+    score: float | None
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One clickable value of a facet, with the query string that toggles it."""
+
+    value: str
+    count: int
+    selected: bool
+    toggle: str  # query string of the request with this value toggled
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    """A facet's values for the current query."""
+
+    param: str
+    label: str
+    values: tuple[FacetValue, ...]
+    clear: str  # query string without this group's selection
+    error: str = ""  # a facet that failed degrades to this message
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A likely correction of the query ("did you mean")."""
+
+    q: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """How the query was understood, for the page to say so."""
+
+    searched: str = ""  # the query as run, in readable form
+    expansions: tuple[str, ...] = ()  # e.g. "CBT → cognitive behavioral therapy"
+    corrections: tuple[str, ...] = ()
+    partial: bool = False  # no entry held every word; entries holding most words are shown
+    ignored: tuple[str, ...] = ()  # parts of the query that could not be searched
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One answer: what the API serialises and the page renders."""
+
+    request: SearchRequest
+    total: int
+    hits: tuple[Hit, ...]
+    facets: tuple[FacetGroup, ...]
+    suggestion: Suggestion | None = None
+    interpreted: Interpretation = field(default_factory=Interpretation)
+    index_version: str = ""
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+    def to_dict(self, base: str = "/") -> dict:
+        """The `/api/search` JSON; `base` is the search page's path, for toggle URLs."""
+        req = self.request
+
+        def url(qs: str) -> str:
+            return f"{base}?{qs}" if qs else base
+
+        return {
+            "query": req.q,
+            "total": self.total,
+            "page": req.page,
+            "per_page": req.per_page,
+            "pages": self.pages,
+            "sort": req.sort,
+            "hits": [
+                {**asdict(hit), "topics": list(hit.topics)} for hit in self.hits
+            ],
+            "facets": {
+                group.param: [
+                    {"value": v.value, "count": v.count, "selected": v.selected,
+                     "toggle_url": url(v.toggle)}
+                    for v in group.values
+                ]
+                for group in self.facets
+            },
+            "suggestion": asdict(self.suggestion) if self.suggestion else None,
+            "interpreted": {
+                **asdict(self.interpreted),
+                "expansions": list(self.interpreted.expansions),
+                "corrections": list(self.interpreted.corrections),
+                "ignored": list(self.interpreted.ignored),
+            },
+            "index_version": self.index_version,
+        }

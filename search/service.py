@@ -1,0 +1,218 @@
+"""The one entry point the CLI and the web use: a search request in, a whole answer out.
+
+Moving parts: an IndexView per index generation (the opened index and its facet bitsets,
+shared by threads), a Whoosh searcher per thread reused across requests and replaced when the
+data folder's CURRENT generation changes, and an optional bounded cache of answers keyed by
+generation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh import sorting
+
+from index.store import Generation, IndexStore
+
+from . import bitsets
+from .compile import compile_query
+from .errors import EntryNotFound
+from .facets import FACETS, FacetData, load_facet_data
+from .records import Hit, Interpretation, SearchRequest, SearchResult
+from .snippets import snippet_html, title_html
+from .suggest import suggest
+from .synonyms import DEFAULT_FILE, Synonyms
+
+# A query finding fewer entries than this is offered a "did you mean".
+_SUGGEST_BELOW = 3
+
+
+@dataclass(frozen=True)
+class IndexView:
+    """One opened index generation and what is cached about it."""
+
+    generation: Generation
+    index: object
+    facets: FacetData
+
+
+@dataclass(frozen=True)
+class RelatedEntry:
+    id: str
+    title: str
+    month: str
+
+
+class SearchService:
+    """Searches the current index of one data folder; safe to share between threads."""
+
+    def __init__(self, data_folder: Path | str, answer_cache: int = 256,
+                 synonyms_file: Path | str = DEFAULT_FILE):
+        self.store = IndexStore(data_folder)
+        self.synonyms = Synonyms(synonyms_file)
+        self._lock = threading.Lock()
+        self._view: IndexView | None = None
+        self._local = threading.local()
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_size = max(0, int(answer_cache))
+
+    # Index generations and searchers
+
+    def view(self) -> IndexView:
+        """The current generation, opened once per process and swapped when CURRENT moves."""
+        name = self.store.current_name()
+        view = self._view
+        if view is not None and view.generation.name == name:
+            return view
+        with self._lock:
+            if self._view is None or self._view.generation.name != name:
+                generation = self.store.current()
+                index = self.store.open(generation.name)
+                with index.reader() as reader:
+                    facets = load_facet_data(reader, generation.topic_names)
+                self._view = IndexView(generation, index, facets)
+                self._cache.clear()
+            return self._view
+
+    def searcher(self, view: IndexView):
+        """This thread's searcher over `view`; Whoosh searchers are not shared across threads."""
+        local = self._local
+        if getattr(local, "name", None) != view.generation.name:
+            old = getattr(local, "searcher", None)
+            if old is not None:
+                old.close()
+            local.searcher = view.index.searcher()
+            local.name = view.generation.name
+        return local.searcher
+
+    # Searching
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        view = self.view()
+        for facet in FACETS:
+            facet.check(request, view.facets)
+        key = (view.generation.name, self.synonyms.stamp(), request)
+        if self._cache_size:
+            with self._lock:
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+                    return self._cache[key]
+        result = self._search(view, request)
+        if self._cache_size:
+            with self._lock:
+                self._cache[key] = result
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return result
+
+    def _search(self, view: IndexView, request: SearchRequest, corrected_from: str = "") -> SearchResult:
+        searcher = self.searcher(view)
+        data = view.facets
+        compiled = compile_query(request.q, self.synonyms)
+        query, partial = compiled.query, False
+        matches = self._matches(searcher, query, data)
+        if not matches and compiled.partial is not None:
+            query, partial = compiled.partial, True
+            matches = self._matches(searcher, query, data)
+
+        filters = {f.param: f.filter_bits(request, data) for f in FACETS}
+
+        def within(skip: str | None = None) -> int:
+            bits = matches
+            for param, f_bits in filters.items():
+                if f_bits is not None and param != skip:
+                    bits &= f_bits
+            return bits
+
+        shown = within()
+        total = shown.bit_count()
+        groups = tuple(
+            f.group(request, shown if f.narrows else within(f.param), data) for f in FACETS
+        )
+        suggestion = None
+        if compiled.words and total < _SUGGEST_BELOW and not corrected_from:
+            suggestion = suggest(searcher, request.q, compiled.words)
+            if suggestion and total == 0:
+                fixed = self._search(view, replace(request, q=suggestion.q), corrected_from=request.q)
+                if fixed.total:
+                    return replace(fixed, request=request)
+        hits = self._hits(searcher, view, request, query, frozenset(compiled.highlight), total)
+        interpreted = Interpretation(
+            searched=request.q,
+            expansions=tuple(compiled.expansions),
+            corrections=(f"{corrected_from} → {request.q}",) if corrected_from else (),
+            partial=partial,
+            ignored=tuple(compiled.ignored),
+        )
+        return SearchResult(
+            request=request, total=total, hits=hits, facets=groups, suggestion=suggestion,
+            interpreted=interpreted, index_version=view.generation.name,
+        )
+
+    @staticmethod
+    def _matches(searcher, query: wq.Query, data: FacetData) -> int:
+        if isinstance(query, wq.Every):
+            return bitsets.full(data.size)
+        return bitsets.from_docnums(searcher.docs_for_query(query), data.size)
+
+    def _hits(self, searcher, view, request, query, terms, total) -> tuple[Hit, ...]:
+        start = (request.page - 1) * request.per_page
+        if start >= total:
+            return ()
+        filters = [q for q in (f.filter_query(request) for f in FACETS) if q is not None]
+        sort = request.effective_sort
+        sortedby = None
+        if sort != "relevance":
+            sortedby = sorting.MultiFacet([
+                sorting.FieldFacet("month", reverse=sort == "newest"),
+                sorting.FieldFacet("id"),
+            ])
+        results = searcher.search(
+            query, limit=start + request.per_page, sortedby=sortedby,
+            filter=wq.And(filters) if filters else None,
+        )
+        hits = []
+        for hit in results[start:start + request.per_page]:
+            fields = hit.fields()
+            hits.append(Hit(
+                id=fields["id"],
+                title=fields["title"],
+                title_html=title_html(fields["title"], terms),
+                month=fields["month"],
+                url=fields.get("url", ""),
+                citation=fields.get("citation", ""),
+                topics=tuple(fields.get("topic_names", ())),
+                research_type=fields.get("research_type", ""),
+                snippet_html=snippet_html(
+                    fields.get("summary", ""), fields.get("implications", ""), terms
+                ),
+                score=round(hit.score, 3) if sort == "relevance" and hit.score else None,
+            ))
+        return tuple(hits)
+
+    # Entries
+
+    def related(self, entry_id: str, limit: int = 5) -> tuple[RelatedEntry, ...]:
+        """Entries most like this one, by the key words of its summary and implications."""
+        view = self.view()
+        searcher = self.searcher(view)
+        docnum = searcher.document_number(id=entry_id)
+        if docnum is None:
+            raise EntryNotFound(entry_id)
+        fields = searcher.stored_fields(docnum)
+        text = f"{fields.get('summary', '')}\n{fields.get('implications', '')}"
+        results = searcher.more_like(docnum, "summary", text=text, top=limit, numterms=12)
+        return tuple(
+            RelatedEntry(id=h["id"], title=h["title"], month=h["month"]) for h in results
+        )
+
+    def close(self) -> None:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+            self._local.searcher = None
+            self._local.name = None
