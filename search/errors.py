@@ -8,11 +8,13 @@ class SearchError(Exception):
 class BadParameter(SearchError):
     """A search parameter is malformed or out of range; answered with 400."""
 
-    def __init__(self, param: str, message: str, code: str = "invalid_parameter"):
+    def __init__(self, param: str, message: str, code: str = "invalid_parameter",
+                 value: str | None = None):
         super().__init__(message)
         self.param = param
         self.code = code
         self.message = message
+        self.value = value  # the offending value, when one of several is at fault
 
 
 class EntryNotFound(SearchError):

@@ -62,7 +62,7 @@ class Facet:
             if not self.known(value, data):
                 raise BadParameter(
                     self.param, f"There is no {self.label.lower()} called {value!r}.",
-                    "unknown_value",
+                    "unknown_value", value=value,
                 )
 
     def selected(self, request: SearchRequest) -> tuple[str, ...]:

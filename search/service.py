@@ -20,7 +20,6 @@ from index.store import Generation, IndexStore
 
 from . import bitsets
 from .compile import compile_query
-from .errors import EntryNotFound
 from .facets import FACETS, FacetData, load_facet_data
 from .records import Hit, Interpretation, SearchRequest, SearchResult
 from .snippets import snippet_html, title_html
@@ -197,12 +196,15 @@ class SearchService:
     # Entries
 
     def related(self, entry_id: str, limit: int = 5) -> tuple[RelatedEntry, ...]:
-        """Entries most like this one, by the key words of its summary and implications."""
+        """Entries most like this one, by the key words of its summary and implications.
+
+        Empty when the entry is not in the index (yet): the archive decides whether it exists.
+        """
         view = self.view()
         searcher = self.searcher(view)
         docnum = searcher.document_number(id=entry_id)
         if docnum is None:
-            raise EntryNotFound(entry_id)
+            return ()
         fields = searcher.stored_fields(docnum)
         text = f"{fields.get('summary', '')}\n{fields.get('implications', '')}"
         results = searcher.more_like(docnum, "summary", text=text, top=limit, numterms=12)

@@ -1,0 +1,40 @@
+"""Figures about one data folder's archive and index, for `pprsearch stats` and the admin page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from .archive import Archive
+from .errors import IndexNotBuilt
+from .store import IndexStore
+
+
+def archive_stats(data_folder: Path | str) -> dict:
+    """Entries, per type, per topic, inferred vs site tags, index version, last crawl."""
+    topics: Counter[str] = Counter()
+    types: Counter[str] = Counter()
+    inferred_topics = inferred_types = total = 0
+    with Archive(data_folder) as archive:
+        for entry in archive.entries():
+            total += 1
+            topics.update(entry.topics)
+            types[entry.research_type] += 1
+            inferred_topics += entry.topics_inferred
+            inferred_types += entry.type_inferred
+        last_crawl = archive.get_meta("last_crawl")
+    try:
+        generation = IndexStore(data_folder).current()
+        index = {"version": generation.name, "entries": generation.entries,
+                 "built_at": generation.built_at, "seconds": generation.seconds}
+    except IndexNotBuilt:
+        index = {"version": None, "entries": 0, "built_at": None, "seconds": None}
+    return {
+        "entries": total,
+        "topics": dict(topics.most_common()),
+        "types": dict(types.most_common()),
+        "inferred_topics": inferred_topics,
+        "inferred_types": inferred_types,
+        "index": index,
+        "last_crawl": last_crawl,
+    }

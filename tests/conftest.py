@@ -1,0 +1,74 @@
+"""Fixtures: real archives and indexes in temp folders, the app over them, its clients."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from index.ingest import import_paths
+from webui import create_app
+from webui.cli import main as cli_main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample" / "pprnet-blog-page.txt"
+PANIC = "2021-11-psychological-treatments-for-panic-disorder"
+
+
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory) -> Path:
+    """The sample archive, imported and indexed once per session; tests get copies."""
+    folder = tmp_path_factory.mktemp("sample-data")
+    import_paths(folder, [SAMPLE])
+    return folder
+
+
+@pytest.fixture
+def sample_data(sample_template, tmp_path) -> Path:
+    """A data folder of its own holding the six sample entries, archived and indexed."""
+    folder = tmp_path / "data"
+    shutil.copytree(sample_template, folder)
+    return folder
+
+
+@pytest.fixture
+def empty_data(tmp_path) -> Path:
+    folder = tmp_path / "empty-data"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def make_app():
+    """Build an app over a data folder, with the environment kept out."""
+
+    def build(data: Path, **config):
+        return create_app({"DATA_DIR": str(data), "TESTING": True, **config}, environ={})
+
+    return build
+
+
+@pytest.fixture
+def app(sample_data, make_app):
+    return make_app(sample_data, ANSWER_CACHE=0)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def run_cli(sample_data):
+    """Run `pprsearch --data <folder> ...` in process; returns click's Result."""
+
+    def run(*args: str, data: Path | None = None, input: str | None = None):
+        runner = CliRunner()
+        return runner.invoke(
+            cli_main, ["--data", str(data or sample_data), *args], input=input,
+            catch_exceptions=False, env={"PPRSEARCH_DATA": None},
+        )
+
+    return run

@@ -1,0 +1,50 @@
+"""The JSON API: the same answers the pages render, for scripts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+
+from index.errors import IndexNotBuilt
+from search.errors import EntryNotFound
+from search.params import parse_request
+
+from .services import archive, search_service
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/search")
+def search():
+    result = search_service().search(parse_request(request.args.getlist))
+    return jsonify(result.to_dict(base=url_for("pages.search")))
+
+
+@bp.get("/api/entries/<entry_id>")
+def entry(entry_id: str):
+    found = archive().get(entry_id)
+    if found is None:
+        raise EntryNotFound(entry_id)
+    related = search_service().related(entry_id)
+    return jsonify({
+        **found.to_dict(),
+        "year": found.year,
+        "related": [
+            {"id": r.id, "title": r.title, "month": r.month,
+             "url": url_for("api.entry", entry_id=r.id)}
+            for r in related
+        ],
+    })
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        generation = search_service().view().generation
+    except IndexNotBuilt as exc:
+        return jsonify({"status": "no_index", "entries": 0, "message": str(exc)}), 503
+    return jsonify({
+        "status": "ok",
+        "entries": generation.entries,
+        "index_version": generation.name,
+        "index_built_at": generation.built_at,
+    })

@@ -1,0 +1,107 @@
+"""The pages people use: the search page and one page per entry."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Blueprint, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from index.errors import IndexNotBuilt
+from search.errors import BadParameter, EntryNotFound
+from search.params import parse_request
+from search.records import SORTS
+
+from . import present
+from .services import archive, search_service
+
+bp = Blueprint("pages", __name__)
+
+
+def _forgiving_search(args: MultiDict):
+    """Search with what can be used of the URL, and say what was left out.
+
+    A page never fails on a bad parameter: the bad value is dropped, the rest still searches.
+    """
+    args = MultiDict(args)
+    notes: list[str] = []
+    for _ in range(10):
+        try:
+            req = parse_request(args.getlist)
+            result = search_service().search(req)
+        except BadParameter as exc:
+            notes.append(exc.message)
+            if exc.value is not None:
+                args.setlist(exc.param, [v for v in args.getlist(exc.param) if v != exc.value])
+            else:
+                args.poplist(exc.param)
+            if exc.param == "q" and exc.code == "too_long":
+                args["q"] = request.args.get("q", "")[:2000].rsplit(" ", 1)[0]
+            continue
+        if req.page > result.pages:
+            notes.append(f"There is no page {req.page} of these results; here is page {result.pages}.")
+            req = req.at_page(result.pages)
+            result = search_service().search(req)
+        return req, result, notes
+    raise BadParameter("q", "This address holds too many bad parameters to search.")
+
+
+@bp.get("/")
+def search():
+    req, result, notes = _forgiving_search(request.args)
+    suggestion_qs = replace(req, q=result.suggestion.q, page=1).query_string() if result.suggestion else ""
+    return render_template(
+        "search.html", req=req, result=result, notes=notes, sorts=SORTS, suggestion_qs=suggestion_qs,
+        sentence=present.result_sentence(result), filters=present.active_filters(req),
+    )
+
+
+@bp.get("/entries/<entry_id>")
+def entry(entry_id: str):
+    found = archive().get(entry_id)
+    if found is None:
+        raise EntryNotFound(entry_id)
+    try:
+        related = search_service().related(entry_id)
+    except IndexNotBuilt:
+        related = ()
+    back = _search_context(entry_id)
+    return render_template(
+        "entry.html", entry=found, related=related, back=back,
+        citation=present.citation_html(found.citation, found.doi),
+        month=present.month_label(found.month),
+    )
+
+
+def _search_context(entry_id: str) -> dict | None:
+    """The search the reader came from (carried in the URL), with previous and next entries."""
+    if not any(k in request.args for k in ("q", "topic", "type", "year", "sort", "page")):
+        return None
+    try:
+        req = parse_request(request.args.getlist)
+        # Neighbours may sit on the pages either side; look at up to 100 around the entry.
+        wide = replace(req, page=1, per_page=100)
+        hits = search_service().search(wide).hits
+    except (BadParameter, IndexNotBuilt):
+        return None
+    ids = [h.id for h in hits]
+    context = {"query_string": req.query_string(), "previous": None, "next": None}
+    if entry_id in ids:
+        i = ids.index(entry_id)
+        context["previous"] = hits[i - 1] if i > 0 else None
+        context["next"] = hits[i + 1] if i + 1 < len(hits) else None
+        context["position"] = (i + 1, len(ids))
+    return context
+
+
+@bp.app_template_global()
+def with_params(query_string: str) -> str:
+    """The search page's URL for a query string."""
+    base = url_for("pages.search")
+    return f"{base}?{query_string}" if query_string else base
+
+
+@bp.app_template_filter("month_label")
+def month_label(month: str) -> str:
+    return present.month_label(month)
+

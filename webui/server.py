@@ -1,0 +1,38 @@
+"""Serving the app with gunicorn: worker processes, each with threads, over one data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Server(BaseApplication):
+    """gunicorn configured from code rather than a config file."""
+
+    def __init__(self, data_folder: Path, options: dict):
+        self.data_folder = data_folder
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from . import create_app
+
+        return create_app({"DATA_DIR": str(self.data_folder)})
+
+
+def serve(data_folder: Path, host: str, port: int, workers: int, threads: int) -> None:
+    """Run until interrupted; each worker builds its own app and search service."""
+    _Server(data_folder, {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "accesslog": "-",
+        "timeout": 60,
+        "graceful_timeout": 10,
+    }).run()
