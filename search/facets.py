@@ -108,7 +108,7 @@ class Facet:
 
     def _value(self, request, name, count, selected) -> FacetValue:
         return FacetValue(
-            value=name, count=count, selected=selected,
+            value=name, label=name, count=count, selected=selected,
             toggle=request.toggled(self.param, name).query_string(),
         )
 

@@ -89,6 +89,7 @@ class FacetValue:
     count: int
     selected: bool
     toggle: str  # query string of the request with this value toggled
+    label: str = ""  # what a person reads; the value itself when empty
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,8 @@ class SearchResult:
             ],
             "facets": {
                 group.param: [
-                    {"value": v.value, "count": v.count, "selected": v.selected,
-                     "toggle_url": url(v.toggle)}
+                    {"value": v.value, "label": v.label or v.value, "count": v.count,
+                     "selected": v.selected, "toggle_url": url(v.toggle)}
                     for v in group.values
                 ]
                 for group in self.facets

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, jsonify, request, url_for
 
 from index.errors import IndexNotBuilt
@@ -47,4 +49,5 @@ def healthz():
         "entries": generation.entries,
         "index_version": generation.name,
         "index_built_at": generation.built_at,
+        "worker": os.getpid(),  # which serving process answered, for checks across workers
     })

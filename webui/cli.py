@@ -98,26 +98,30 @@ def import_(obj: Context, paths: tuple[str, ...]) -> None:
         click.echo(f"Index {report.generation.name}: {report.generation.entries} entries.")
 
 
+def _run_job(obj: Context, kind: str, params: dict, label: str):
+    """Run a job in the foreground, with the same code and records as an admin's job."""
+    from index import jobs
+
+    progress = _Progress(label)
+    with friendly_errors():
+        job = jobs.Jobs(obj.data).create(kind, params)
+        try:
+            job = jobs.run(obj.data, job.id, echo=lambda line: tqdm.write(line, file=sys.stderr),
+                           progress_bar=progress)
+        finally:
+            progress.close()
+    if job.state != "done":
+        raise click.ClickException(f"The {kind} failed: {job.error}")
+    return job
+
+
 @main.command()
 @click.option("--reparse", is_flag=True, help="Re-extract entries from the stored pages first (no network).")
 @click.pass_obj
 def reindex(obj: Context, reparse: bool) -> None:
     """Rebuild the whole index from the archive and swap it in atomically."""
-    from index.rebuild import rebuild
-
-    progress = _Progress("indexing")
-    with friendly_errors():
-        try:
-            if reparse:
-                from index.harvest import reparse as reparse_pages
-
-                summary = reparse_pages(obj.data, progress=progress)
-                for line in summary.lines():
-                    click.echo(line)
-            generation = rebuild(obj.data, progress=progress)
-        finally:
-            progress.close()
-    click.echo(f"Index {generation.name}: {generation.entries} entries in {generation.seconds:.2f}s.")
+    job = _run_job(obj, "reindex", {"reparse": reparse}, "indexing")
+    click.echo(job.log[-1].split(" ", 1)[1] if job.log else "Done.")
 
 
 @main.command()
@@ -127,21 +131,7 @@ def reindex(obj: Context, reparse: bool) -> None:
 @click.pass_obj
 def crawl(obj: Context, base_url: str | None, max_pages: int | None, delay: float) -> None:
     """Fetch the blog politely and incrementally into the archive, then update the index."""
-    from index.harvest import DEFAULT_BASE_URL, crawl_into
-
-    progress = _Progress("crawling")
-    with friendly_errors():
-        try:
-            summary = crawl_into(
-                obj.data, base_url or DEFAULT_BASE_URL, max_pages=max_pages, delay=delay,
-                progress=progress,
-            )
-        finally:
-            progress.close()
-    for line in summary.lines():
-        click.echo(line)
-    if summary.pages_fetched == 0 and summary.pages_unchanged == 0:
-        raise click.ClickException("Nothing could be fetched; check the address and the network.")
+    _run_job(obj, "crawl", {"base_url": base_url, "max_pages": max_pages, "delay": delay}, "crawling")
 
 
 @main.command()

@@ -17,6 +17,9 @@ DEFAULTS = {
     "SECRET_KEY": None,
     # How many computed answers to keep per process; 0 turns the cache off.
     "ANSWER_CACHE": 256,
+    # What an admin's crawl fetches (None: the live blog) and the pause between its requests.
+    "CRAWL_BASE_URL": None,
+    "CRAWL_DELAY": 1.0,
 }
 
 # Environment variable -> setting.

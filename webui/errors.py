@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from index.errors import IndexBusy, IndexNotBuilt
@@ -17,13 +17,14 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def error_response(status: int, code: str, message: str, param: str | None = None):
+def error_response(status: int, code: str, message: str, param: str | None = None) -> Response:
+    """The one error shape: JSON under /api, the friendly page elsewhere."""
     if _wants_json():
         body = {"error": {"code": code, "message": message}}
         if param:
             body["error"]["param"] = param
-        return jsonify(body), status
-    return render_template("error.html", status=status, message=message), status
+        return make_response(jsonify(body), status)
+    return make_response(render_template("error.html", status=status, message=message), status)
 
 
 def init_app(app: Flask) -> None:

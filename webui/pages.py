@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, make_response, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from index.errors import IndexNotBuilt
@@ -48,12 +48,24 @@ def _forgiving_search(args: MultiDict):
 
 @bp.get("/")
 def search():
+    """The search page; asked by the page's script (`X-Requested-With: fetch`), only its parts.
+
+    Both answers come from the same templates, so the page looks the same with or without
+    JavaScript; the fragment is never stored, and caches keep the two apart by the header.
+    """
     req, result, notes = _forgiving_search(request.args)
     suggestion_qs = replace(req, q=result.suggestion.q, page=1).query_string() if result.suggestion else ""
-    return render_template(
-        "search.html", req=req, result=result, notes=notes, sorts=SORTS, suggestion_qs=suggestion_qs,
+    partial = request.headers.get("X-Requested-With") == "fetch"
+    response = make_response(render_template(
+        "_parts.html" if partial else "search.html",
+        req=req, result=result, notes=notes, sorts=SORTS, suggestion_qs=suggestion_qs,
         sentence=present.result_sentence(result), filters=present.active_filters(req),
-    )
+        title=present.page_title(req), pages=present.page_numbers(req.page, result.pages),
+    ))
+    response.vary.add("X-Requested-With")
+    if partial:
+        response.cache_control.no_store = True
+    return response
 
 
 @bp.get("/entries/<entry_id>")
@@ -68,6 +80,7 @@ def entry(entry_id: str):
     back = _search_context(entry_id)
     return render_template(
         "entry.html", entry=found, related=related, back=back,
+        req=back["request"] if back else None,
         citation=present.citation_html(found.citation, found.doi),
         month=present.month_label(found.month),
     )
@@ -85,7 +98,7 @@ def _search_context(entry_id: str) -> dict | None:
     except (BadParameter, IndexNotBuilt):
         return None
     ids = [h.id for h in hits]
-    context = {"query_string": req.query_string(), "previous": None, "next": None}
+    context = {"request": req, "query_string": req.query_string(), "previous": None, "next": None}
     if entry_id in ids:
         i = ids.index(entry_id)
         context["previous"] = hits[i - 1] if i > 0 else None

@@ -1,0 +1,158 @@
+"""Admin: start a reindex or a crawl as a background job and follow it, from the API or a page.
+
+Registered only when an admin token is configured; without one these routes do not exist.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlparse
+
+from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
+                   session, url_for)
+
+from index import jobs as job_runner
+from index.jobs import JobError, JobRunning, Jobs
+from index.stats import archive_stats
+
+from .auth import AuthError, TooManyAttempts, check_csrf, check_token, csrf_token, require_admin
+from .errors import error_response
+
+bp = Blueprint("admin", __name__)
+SOURCES = ("archive", "crawl")
+
+
+def _jobs() -> Jobs:
+    return Jobs(current_app.config["DATA_DIR"])
+
+
+def _start(source: str, reparse: bool = False, base_url: str | None = None,
+           max_pages: int | None = None):
+    """Create the job, hand it to a process of its own, and return its record."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}.")
+    if source == "crawl":
+        base_url = base_url or current_app.config.get("CRAWL_BASE_URL")
+        if base_url and urlparse(base_url).scheme not in ("http", "https"):
+            raise ValueError("base_url must be an http or https address.")
+        params = {"base_url": base_url, "delay": float(current_app.config["CRAWL_DELAY"]),
+                  "max_pages": max_pages}
+        job = _jobs().create("crawl", params)
+    else:
+        job = _jobs().create("reindex", {"reparse": bool(reparse)})
+    job_runner.spawn(current_app.config["DATA_DIR"], job.id)
+    return job
+
+
+# API
+
+@bp.post("/api/admin/reindex")
+@require_admin
+def api_start():
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    max_pages = body.get("max_pages")
+    if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
+        return error_response(400, "invalid_parameter", "max_pages must be a positive whole number.", "max_pages")
+    try:
+        job = _start(str(body.get("source", "archive")), bool(body.get("reparse")),
+                     body.get("base_url"), max_pages)
+    except ValueError as exc:
+        return error_response(400, "invalid_parameter", str(exc), "source")
+    return jsonify({"job": job.to_dict(), "url": url_for("admin.api_job", job_id=job.id)}), 202
+
+
+@bp.get("/api/admin/jobs/<job_id>")
+@require_admin
+def api_job(job_id: str):
+    return jsonify(_jobs().get(job_id).to_dict())
+
+
+@bp.get("/api/admin/jobs")
+@require_admin
+def api_jobs():
+    return jsonify({"jobs": [job.to_dict() for job in _jobs().recent(20)]})
+
+
+# Page
+
+@bp.get("/admin")
+def dashboard():
+    if not session.get("admin"):
+        return render_template("admin_login.html", csrf=csrf_token())
+    return render_template(
+        "admin.html", csrf=csrf_token(), stats=archive_stats(current_app.config["DATA_DIR"]),
+        jobs=_jobs().recent(10), active=_jobs().active(),
+        crawl_base_url=current_app.config.get("CRAWL_BASE_URL") or "the live PPRNet blog",
+    )
+
+
+@bp.post("/admin/login")
+def login():
+    check_csrf()
+    try:
+        check_token(request.form.get("token", ""))
+    except AuthError:
+        flash("That token is not right.", "error")
+        return render_template("admin_login.html", csrf=csrf_token()), 401
+    session.clear()
+    session["admin"] = True
+    return redirect(url_for("admin.dashboard"))
+
+
+@bp.post("/admin/logout")
+def logout():
+    check_csrf()
+    session.clear()
+    return redirect(url_for("admin.dashboard"))
+
+
+@bp.post("/admin/jobs")
+def start_from_page():
+    if not session.get("admin"):
+        raise AuthError("Log in first.")
+    check_csrf()
+    try:
+        job = _start(request.form.get("source", "archive"), request.form.get("reparse") == "on")
+    except JobRunning as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.job_page", job_id=exc.job.id))
+    return redirect(url_for("admin.job_page", job_id=job.id))
+
+
+@bp.get("/admin/jobs/<job_id>")
+def job_page(job_id: str):
+    if not session.get("admin"):
+        return redirect(url_for("admin.dashboard"))
+    return render_template("admin_job.html", job=_jobs().get(job_id), csrf=csrf_token())
+
+
+def init_app(app) -> None:
+    """Register the admin routes and their error answers, if a token is configured."""
+    if not app.config.get("ADMIN_TOKEN"):
+        return
+    Jobs(app.config["DATA_DIR"]).recover()
+    app.register_blueprint(bp)
+
+    @app.errorhandler(AuthError)
+    def unauthorised(exc: AuthError):
+        response = error_response(401, "unauthorized", str(exc))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="pprsearch-admin"'
+        return response
+
+    @app.errorhandler(TooManyAttempts)
+    def too_many(exc: TooManyAttempts):
+        response = error_response(429, "too_many_attempts", str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.errorhandler(JobRunning)
+    def running(exc: JobRunning):
+        response = error_response(409, "job_running", str(exc))
+        if response.is_json:
+            response.set_data(json.dumps({**response.get_json(), "job": exc.job.to_dict()}))
+        return response
+
+    @app.errorhandler(JobError)
+    def job_error(exc: JobError):
+        return error_response(404, "not_found", str(exc))
