@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS
@@ -21,6 +22,9 @@ PHRASE_SLOP = 1
 PROXIMITY_SLOP = 4
 PROXIMITY_BOOST = 2.0
 SYNONYM_WEIGHT = 0.8
+# A word of this many letters that the index does not hold also matches words one edit away.
+FUZZY_MIN_LENGTH = 5
+FUZZY_WEIGHT = 0.5
 _NAMES = name_analyzer()
 _HYPHENATED = re.compile(r"(?<=\w)[-‐‑–](?=\w)")
 
@@ -33,6 +37,7 @@ class Compiled:
     partial: wq.Query | None = None  # entries matching most words, when none match all
     expansions: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    fuzzy: list[str] = field(default_factory=list)  # words matched by spelling tolerance
     highlight: set[str] = field(default_factory=set)  # index terms to mark in snippets
     words: list[str] = field(default_factory=list)  # plain words typed, for "did you mean"
 
@@ -40,8 +45,9 @@ class Compiled:
 class Compiler:
     """Compiles one query tree; holds what it learns on the way."""
 
-    def __init__(self, synonyms: Synonyms):
+    def __init__(self, synonyms: Synonyms, known: Callable[[str], bool] | None = None):
         self.synonyms = synonyms
+        self.known = known
         self.out = Compiled(query=wq.NullQuery)
         self._clauses: tuple[list, list] = ([], [])
         self._parts: dict[str, tuple[str, ...]] = {}  # joined compound -> its parts
@@ -153,7 +159,7 @@ class Compiler:
                 if term in self._parts:
                     clauses.append(_or([self.text((term,)), self.text(self._parts[term])]))
                 else:
-                    clauses.append(self.text((term,)))
+                    clauses.append(self.tolerant(term, run[i - 1][1]))
         return clauses
 
     def synonym_group(self, span: tuple[str, ...], typed: str, group) -> wq.Query:
@@ -177,6 +183,18 @@ class Compiler:
                 for f in fields
             ]
         return _or(parts)
+
+    def tolerant(self, term: str, typed: str) -> wq.Query:
+        """A word, and, when the index lacks it, the words one edit away at a lower weight."""
+        exact = self.text((term,))
+        if self.known is None or len(term) < FUZZY_MIN_LENGTH or self.known(term):
+            return exact
+        self.out.fuzzy.append(typed)
+        fuzzy = [
+            wq.FuzzyTerm(f, term, boost=FUZZY_WEIGHT * FIELD_BOOSTS[f], maxdist=1, prefixlength=1)
+            for f in TEXT_FIELDS
+        ]
+        return wq.Or([exact, *fuzzy])
 
     def phrase(self, text: str, field: str | None) -> wq.Query | None:
         if field == "authors":
@@ -218,6 +236,10 @@ def _or(parts: list[wq.Query]) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.Or(parts)
 
 
-def compile_query(text: str, synonyms: Synonyms) -> Compiled:
-    """The Whoosh query and its explanation for what a user typed."""
-    return Compiler(synonyms).compile(ql.parse(text))
+def compile_query(text: str, synonyms: Synonyms,
+                  known: Callable[[str], bool] | None = None) -> Compiled:
+    """The Whoosh query and its explanation for what a user typed.
+
+    `known(term)` tells whether the index holds a term; without it no spelling tolerance applies.
+    """
+    return Compiler(synonyms, known).compile(ql.parse(text))

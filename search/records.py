@@ -120,6 +120,7 @@ class Interpretation:
     corrections: tuple[str, ...] = ()
     partial: bool = False  # no entry held every word; entries holding most words are shown
     ignored: tuple[str, ...] = ()  # parts of the query that could not be searched
+    fuzzy: tuple[str, ...] = ()  # words the index lacks, matched to words one edit away
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ class SearchResult:
                 "expansions": list(self.interpreted.expansions),
                 "corrections": list(self.interpreted.corrections),
                 "ignored": list(self.interpreted.ignored),
+                "fuzzy": list(self.interpreted.fuzzy),
             },
             "index_version": self.index_version,
         }

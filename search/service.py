@@ -16,6 +16,7 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh import sorting
 
+from index.schema import TEXT_FIELDS
 from index.store import Generation, IndexStore
 
 from . import bitsets
@@ -111,7 +112,11 @@ class SearchService:
     def _search(self, view: IndexView, request: SearchRequest, corrected_from: str = "") -> SearchResult:
         searcher = self.searcher(view)
         data = view.facets
-        compiled = compile_query(request.q, self.synonyms)
+        reader = searcher.reader()
+        compiled = compile_query(
+            request.q, self.synonyms,
+            known=lambda term: any(reader.doc_frequency(f, term) for f in TEXT_FIELDS),
+        )
         query, partial = compiled.query, False
         matches = self._matches(searcher, query, data)
         if not matches and compiled.partial is not None:
@@ -133,17 +138,22 @@ class SearchService:
             f.group(request, shown if f.narrows else within(f.param), data) for f in FACETS
         )
         suggestion = None
-        if compiled.words and total < _SUGGEST_BELOW and not corrected_from:
+        if compiled.words and (total < _SUGGEST_BELOW or compiled.fuzzy) and not corrected_from:
             suggestion = suggest(searcher, request.q, compiled.words)
             if suggestion and total == 0:
                 fixed = self._search(view, replace(request, q=suggestion.q), corrected_from=request.q)
                 if fixed.total:
                     return replace(fixed, request=request)
-        hits = self._hits(searcher, view, request, query, frozenset(compiled.highlight), total)
+        marks = set(compiled.highlight)
+        for leaf in query.leaves():  # words reached by spelling tolerance are marked too
+            if isinstance(leaf, wq.FuzzyTerm) and leaf.fieldname == "summary":
+                marks.update(t if isinstance(t, str) else t.decode("utf-8") for t in leaf._btexts(reader))
+        hits = self._hits(searcher, view, request, query, frozenset(marks), total)
         interpreted = Interpretation(
             searched=request.q,
             expansions=tuple(compiled.expansions),
             corrections=(f"{corrected_from} → {request.q}",) if corrected_from else (),
+            fuzzy=tuple(compiled.fuzzy),
             partial=partial,
             ignored=tuple(compiled.ignored),
         )
