@@ -111,37 +111,41 @@ class _CompoundFilter(Filter):
                 t.text = joined
                 yield t
                 continue
+            # Each part keeps the whole word's characters: parts are stems, shorter than the text.
             start_pos = t.pos + offset if t.positions else 0
-            start_char = t.startchar if t.chars else 0
-            char = start_char
             for i, part in enumerate(parts):
                 t.text = part
                 if t.positions:
                     t.pos = start_pos + i
-                if t.chars:
-                    t.startchar = char
-                    t.endchar = char + len(part)
-                    char = t.endchar + 1
                 yield t
                 if i == 0 or i == len(parts) - 1:
                     t.text = joined
-                    if t.chars:
-                        t.startchar, t.endchar = start_char, start_char + len(joined) + len(parts) - 1
                     yield t
             offset += len(parts) - 1
 
 
 class _NormaliseStemFilter(Filter):
-    """American spelling, then the protected or Porter stem."""
+    """American spelling, then the protected or Porter stem, part by part in hyphenated words.
+
+    Stemming the parts of "meta-analyses" before they are joined makes the compound meet the
+    joined word "metaanalysis" and the parts meet the plain words.
+    """
 
     def __init__(self, stemming: bool = True):
         self.stemming = stemming
 
     def __call__(self, tokens):
         for t in tokens:
-            word = american(t.text)
-            t.text = stem(word) if self.stemming else word
+            parts = _HYPHENS.split(t.text)
+            if len(parts) == 1:
+                t.text = self.word(t.text)
+            else:
+                t.text = "-".join(self.word(part) for part in parts if part)
             yield t
+
+    def word(self, text: str) -> str:
+        text = american(text)
+        return stem(text) if self.stemming else text
 
 
 def clinical_analyzer(stemming: bool = True) -> Analyzer:
@@ -151,8 +155,8 @@ def clinical_analyzer(stemming: bool = True) -> Analyzer:
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | _WordFilter()
-        | _CompoundFilter()
         | _NormaliseStemFilter(stemming)
+        | _CompoundFilter()
     )
 
 

@@ -22,6 +22,11 @@ PHRASE_SLOP = 1
 PROXIMITY_SLOP = 4
 PROXIMITY_BOOST = 2.0
 SYNONYM_WEIGHT = 0.8
+# Words that only narrow a plain-words query by noise ("which patients benefit from ...").
+QUERY_STOP_WORDS = STOP_WORDS | frozenset(
+    "what which why how does do did should would could who whom whose where there any about "
+    "best most really".split()
+)
 # A word of this many letters that the index does not hold also matches words one edit away.
 FUZZY_MIN_LENGTH = 5
 FUZZY_WEIGHT = 0.5
@@ -45,9 +50,11 @@ class Compiled:
 class Compiler:
     """Compiles one query tree; holds what it learns on the way."""
 
-    def __init__(self, synonyms: Synonyms, known: Callable[[str], bool] | None = None):
+    def __init__(self, synonyms: Synonyms, known: Callable[[str], bool] | None = None,
+                 near: Callable[[str], list[str]] | None = None):
         self.synonyms = synonyms
         self.known = known
+        self.near = near
         self.out = Compiled(query=wq.NullQuery)
         self._clauses: tuple[list, list] = ([], [])
         self._parts: dict[str, tuple[str, ...]] = {}  # joined compound -> its parts
@@ -140,6 +147,7 @@ class Compiler:
 
     def words(self, run: list[tuple[str, str]]) -> list[wq.Query]:
         """Clauses for a run of plain-word terms, matching the longest synonym forms first."""
+        run = self.compounds(run)
         clauses: list[wq.Query] = []
         i = 0
         while i < len(run):
@@ -154,13 +162,34 @@ class Compiler:
             else:
                 term = run[i][0]
                 i += 1
-                if term in STOP_WORDS and len(run) > 1:
+                if term in QUERY_STOP_WORDS and len(run) > 1:
                     continue  # "therapy for depression": "for" would only narrow by noise
                 if term in self._parts:
                     clauses.append(_or([self.text((term,)), self.text(self._parts[term])]))
                 else:
                     clauses.append(self.tolerant(term, run[i - 1][1]))
         return clauses
+
+    def compounds(self, run: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Two typed words the index also holds as one ("drop out", "non directive") become
+        that word, searched with the two-word phrase as an alternative."""
+        if self.known is None:
+            return run
+        out: list[tuple[str, str]] = []
+        i = 0
+        while i < len(run):
+            if i + 1 < len(run):
+                (a, typed_a), (b, typed_b) = run[i], run[i + 1]
+                joined = a + b
+                if (a not in QUERY_STOP_WORDS and b not in STOP_WORDS and len(joined) > 4
+                        and not self.synonyms.group((a, b)) and self.known(joined)):
+                    self._parts[joined] = (a, b)
+                    out.append((joined, f"{typed_a} {typed_b}"))
+                    i += 2
+                    continue
+            out.append(run[i])
+            i += 1
+        return out
 
     def synonym_group(self, span: tuple[str, ...], typed: str, group) -> wq.Query:
         others = [form for form in group if form.terms != span]
@@ -185,16 +214,19 @@ class Compiler:
         return _or(parts)
 
     def tolerant(self, term: str, typed: str) -> wq.Query:
-        """A word, and, when the index lacks it, the words one edit away at a lower weight."""
+        """A word, and, when the index lacks it, the words one edit away at a lower weight.
+
+        Near words are found among the index's unstemmed words and then stemmed, so a typo
+        never reaches a stem's neighbours ("mentalzing" must not find "mental").
+        """
         exact = self.text((term,))
-        if self.known is None or len(term) < FUZZY_MIN_LENGTH or self.known(term):
+        if self.known is None or self.near is None or len(term) < FUZZY_MIN_LENGTH or self.known(term):
+            return exact
+        stems = sorted({s for word in self.near(typed) for s in terms(word)} - {term})
+        if not stems:
             return exact
         self.out.fuzzy.append(typed)
-        fuzzy = [
-            wq.FuzzyTerm(f, term, boost=FUZZY_WEIGHT * FIELD_BOOSTS[f], maxdist=1, prefixlength=1)
-            for f in TEXT_FIELDS
-        ]
-        return wq.Or([exact, *fuzzy])
+        return wq.Or([exact, *(self.text((s,), boost=FUZZY_WEIGHT) for s in stems)])
 
     def phrase(self, text: str, field: str | None) -> wq.Query | None:
         if field == "authors":
@@ -206,6 +238,8 @@ class Compiler:
         return self.text(found, field)
 
     def fielded(self, word: ql.Word) -> wq.Query | None:
+        if word.field == "authors":
+            return self.author(word.text)
         found = tuple(terms(word.text))
         if not found:
             self.out.ignored.append(f"{word.field}:{word.text}")
@@ -237,9 +271,11 @@ def _or(parts: list[wq.Query]) -> wq.Query | None:
 
 
 def compile_query(text: str, synonyms: Synonyms,
-                  known: Callable[[str], bool] | None = None) -> Compiled:
+                  known: Callable[[str], bool] | None = None,
+                  near: Callable[[str], list[str]] | None = None) -> Compiled:
     """The Whoosh query and its explanation for what a user typed.
 
-    `known(term)` tells whether the index holds a term; without it no spelling tolerance applies.
+    `known(term)` tells whether the index holds a term and `near(word)` lists the index's words
+    one edit away; without them no compound joining or spelling tolerance applies.
     """
-    return Compiler(synonyms, known).compile(ql.parse(text))
+    return Compiler(synonyms, known, near).compile(ql.parse(text))

@@ -16,6 +16,7 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh import sorting
 
+from index.analysis import american, name_analyzer
 from index.schema import TEXT_FIELDS
 from index.store import Generation, IndexStore
 
@@ -27,6 +28,7 @@ from .snippets import snippet_html, title_html
 from .suggest import suggest
 from .synonyms import DEFAULT_FILE, Synonyms
 
+_FOLD = name_analyzer()
 # A query finding fewer entries than this is offered a "did you mean".
 _SUGGEST_BELOW = 3
 
@@ -45,6 +47,15 @@ class RelatedEntry:
     id: str
     title: str
     month: str
+
+
+def _near_words(reader, word: str) -> list[str]:
+    """The index's unstemmed words one edit from a typed word (same first letter)."""
+    folded = [t.text for t in _FOLD(word)]
+    if len(folded) != 1:
+        return []
+    return [w if isinstance(w, str) else w.decode("utf-8")
+            for w in reader.terms_within("spell", american(folded[0]), 1, prefix=1)]
 
 
 class SearchService:
@@ -116,6 +127,7 @@ class SearchService:
         compiled = compile_query(
             request.q, self.synonyms,
             known=lambda term: any(reader.doc_frequency(f, term) for f in TEXT_FIELDS),
+            near=lambda word: _near_words(reader, word),
         )
         query, partial = compiled.query, False
         matches = self._matches(searcher, query, data)
@@ -144,11 +156,7 @@ class SearchService:
                 fixed = self._search(view, replace(request, q=suggestion.q), corrected_from=request.q)
                 if fixed.total:
                     return replace(fixed, request=request)
-        marks = set(compiled.highlight)
-        for leaf in query.leaves():  # words reached by spelling tolerance are marked too
-            if isinstance(leaf, wq.FuzzyTerm) and leaf.fieldname == "summary":
-                marks.update(t if isinstance(t, str) else t.decode("utf-8") for t in leaf._btexts(reader))
-        hits = self._hits(searcher, view, request, query, frozenset(marks), total)
+        hits = self._hits(searcher, view, request, query, frozenset(compiled.highlight), total)
         interpreted = Interpretation(
             searched=request.q,
             expansions=tuple(compiled.expansions),
