@@ -11,7 +11,7 @@ from crawler.records import Entry
 
 from .archive import Archive, UpsertCounts
 from .rebuild import rebuild
-from .store import Generation
+from .store import Generation, IndexStore
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ def import_paths(
 ) -> ImportReport:
     """Read every file first, then upsert all entries in one transaction, then reindex.
 
-    A file that cannot be read stops the import before the archive is touched.
+    A file that cannot be read, or another build running, stops the import before the archive
+    is touched.
     """
     files = files_in(paths)
     entries: list[Entry] = []
@@ -45,11 +46,14 @@ def import_paths(
         entries.extend(page.entries)
         problems.extend(page.problems)
         topics.update(page.topics)
-    with Archive(data_folder) as archive:
-        with archive.transaction():
-            counts = archive.upsert(entries)
-            if topics:
-                known = set(archive.get_meta("topics", []))
-                archive.set_meta("topics", sorted(known | topics))
-    generation = rebuild(data_folder, progress=progress)
+    store = IndexStore(data_folder)
+    # No other build may start between this archive write and the index that shows it.
+    with store.exclusive():
+        with Archive(data_folder) as archive:
+            with archive.transaction():
+                counts = archive.upsert(entries)
+                if topics:
+                    known = set(archive.get_meta("topics", []))
+                    archive.set_meta("topics", sorted(known | topics))
+        generation = rebuild(data_folder, progress=progress, store=store)
     return ImportReport(len(files), counts, tuple(problems), generation)

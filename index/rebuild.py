@@ -12,10 +12,14 @@ from .store import Generation, IndexStore
 def rebuild(
     data_folder: Path | str,
     progress: Callable[[int, int | None], None] | None = None,
+    store: IndexStore | None = None,
 ) -> Generation:
-    """Build a new index generation from every archive entry and swap it in."""
+    """Build a new index generation from every archive entry and swap it in.
+
+    Pass the `store` whose build lock the caller already holds, if it does.
+    """
     with Archive(data_folder) as archive:
         total = archive.count()
         # Read the whole archive first so the SQLite read is not held open during the build.
         entries = list(archive.entries())
-    return IndexStore(data_folder).build(entries, total=total, progress=progress)
+    return (store or IndexStore(data_folder)).build(entries, total=total, progress=progress)

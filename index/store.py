@@ -16,7 +16,8 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from contextlib import contextmanager, nullcontext
+from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 
@@ -51,6 +52,19 @@ class IndexStore:
 
     def __init__(self, data_folder: Path | str):
         self.root = Path(data_folder) / INDEX_FOLDER
+        self._held = False
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the build lock across more than a build (an import's archive write and its
+        build), so no other build slips in between; IndexBusy when another process holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with _BuildLock(self.root / ".build.lock"):
+            self._held = True
+            try:
+                yield
+            finally:
+                self._held = False
 
     def current_name(self) -> str | None:
         """The serving generation's name, read fresh (another process may have swapped)."""
@@ -89,8 +103,7 @@ class IndexStore:
         progress: Callable[[int, int | None], None] | None = None,
     ) -> Generation:
         """Index `entries` into a new generation and make it current."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with _BuildLock(self.root / ".build.lock"):
+        with nullcontext() if self._held else self.exclusive():
             self._clear_dead_builds()
             started = time.monotonic()
             name = time.strftime("gen-%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"

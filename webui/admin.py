@@ -52,7 +52,7 @@ def api_start():
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
     max_pages = body.get("max_pages")
-    if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
+    if max_pages is not None and (type(max_pages) is not int or max_pages < 1):
         return error_response(400, "invalid_parameter", "max_pages must be a positive whole number.", "max_pages")
     try:
         job = _start(str(body.get("source", "archive")), bool(body.get("reparse")),

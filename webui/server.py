@@ -35,4 +35,6 @@ def serve(data_folder: Path, host: str, port: int, workers: int, threads: int) -
         "accesslog": "-",
         "timeout": 60,
         "graceful_timeout": 10,
+        # gunicorn's control socket sits at one path per user: two servers would share it.
+        "control_socket_disable": True,
     }).run()
