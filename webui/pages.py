@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from flask import Blueprint, make_response, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -112,6 +113,24 @@ def with_params(query_string: str) -> str:
     """The search page's URL for a query string."""
     base = url_for("pages.search")
     return f"{base}?{query_string}" if query_string else base
+
+
+@bp.app_template_global()
+def entry_url(entry_id: str, query_string: str | None = None) -> str:
+    """An entry's page; with the search it was reached from, for "back" and previous/next.
+
+    Browsing everything is a search too: its empty query string is carried as `q=`.
+    """
+    url = url_for("pages.entry", entry_id=entry_id)
+    if query_string is None:
+        return url
+    return f"{url}?{query_string or 'q='}"
+
+
+@bp.app_template_global()
+def filtered(param: str, value: str) -> str:
+    """The search page listing every entry with one facet value, e.g. one topic."""
+    return with_params(urlencode([(param, value)]))
 
 
 @bp.app_template_filter("month_label")

@@ -8,6 +8,9 @@ from markupsafe import Markup, escape
 
 from search.records import SearchRequest, SearchResult
 
+# Longer queries are cut in sentences and titles; the search box still holds them whole.
+_QUOTE_MAX = 80
+
 _DOI = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/[^\s]+[^\s.,;])", re.I)
 
 
@@ -17,7 +20,7 @@ def result_sentence(result: SearchResult) -> str:
     total = result.total
     words = f"{total} {'entry' if total == 1 else 'entries'}"
     if req.q:
-        words += f" for “{req.q}”"
+        words += f" for “{_short(req.q)}”"
     if req.topic:
         words += " in " + " and ".join(req.topic)
     if req.type:
@@ -25,6 +28,35 @@ def result_sentence(result: SearchResult) -> str:
     if req.year:
         words += ", " + _years(req.year)
     return words
+
+
+def page_title(req: SearchRequest) -> str:
+    """The browser tab's title: what is searched, then the site."""
+    parts = [f"“{_short(req.q, 50)}”"] if req.q else []
+    parts += list(req.topic) + list(req.type)
+    if req.year:
+        parts.append(_years(req.year))
+    if req.page > 1:
+        parts.append(f"page {req.page}")
+    return " · ".join(parts + ["PPRNet Search"])
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page links a pager shows: the first, the last and a few around `page`; None for a gap."""
+    keep = {1, pages, *range(page - around, page + around + 1)}
+    out: list[int | None] = []
+    for number in range(1, pages + 1):
+        if number in keep:
+            out.append(number)
+        elif out and out[-1] is not None:
+            out.append(None)
+    return out
+
+
+def _short(text: str, limit: int = _QUOTE_MAX) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip() + "…"
 
 
 def _years(years: tuple[str, ...]) -> str:

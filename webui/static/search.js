@@ -1,8 +1,16 @@
-// Progressive enhancement for the search page: everything here also works without it,
-// through the page's links and forms.
+// Progressive enhancement for the search page. Everything here also works without it, through
+// the page's links and forms. With it, results and filters update in place as the user types
+// and clicks: the script asks the server for the same URL with `X-Requested-With: fetch`, gets
+// the page's filters and results rendered by the same templates, swaps them in and moves the
+// address bar along (history.pushState), so Back, Forward, bookmarks and reloads keep working.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+
+  var DEBOUNCE_MS = 250;
+  var CACHE_SIZE = 30;
+  // The order the server writes parameters in, so URLs made here look like the server's.
+  var ORDER = ["q", "topic", "type", "year", "sort", "page", "per_page"];
 
   function ready(fn) {
     if (document.readyState !== "loading") fn();
@@ -10,25 +18,336 @@
   }
 
   ready(function () {
-    // A facet checkbox applies at once: go to the URL that toggles it.
+    var filters = document.getElementById("filters");
+    var main = document.getElementById("main");
+    var form = document.getElementById("search-form");
+    var box = document.getElementById("q");
+    if (!filters || !main || !form || !box) return;
+    var enhanced = !!(window.fetch && window.AbortController && window.history && history.pushState);
+    var searchPath = new URL(form.action, location.href).pathname;
+
+    var current = location.href; // the state the page shows
+    var target = location.href; // the state asked for last (shown, or on its way)
+    var controller = null;
+    var timer = null;
+    var typingEntry = false; // the history entry on top was made by typing: typing replaces it
+    var cache = new Map(); // URL -> the page parts it showed, for Back and Forward
+
+    syncToggle();
+
+    // URLs --------------------------------------------------------------------------------
+
+    function build(params) {
+      var pairs = [];
+      params.forEach(function (value, name) {
+        if (name === "q" && !value.trim()) return;
+        if (name === "sort" && value === "relevance") return;
+        if (name === "page" && value === "1") return;
+        pairs.push([name, value]);
+      });
+      pairs.sort(function (a, b) {
+        var i = ORDER.indexOf(a[0]), j = ORDER.indexOf(b[0]);
+        return (i < 0 ? ORDER.length : i) - (j < 0 ? ORDER.length : j);
+      });
+      var query = new URLSearchParams(pairs).toString();
+      return new URL(searchPath + (query ? "?" + query : ""), location.href).href;
+    }
+
+    function paramsOf(url) {
+      return new URL(url, location.href).searchParams;
+    }
+
+    // `target` with some parameters set (null: removed), back on page 1.
+    function withParams(changes) {
+      var params = paramsOf(target);
+      Object.keys(changes).forEach(function (name) {
+        if (changes[name] === null) params.delete(name);
+        else params.set(name, changes[name]);
+      });
+      params.delete("page");
+      return build(params);
+    }
+
+    function toggled(name, value) {
+      var params = paramsOf(target);
+      var values = params.getAll(name);
+      params.delete(name);
+      var on = values.indexOf(value) < 0;
+      values.forEach(function (v) { if (v !== value) params.append(name, v); });
+      if (on) params.append(name, value);
+      params.delete("page");
+      return build(params);
+    }
+
+    function normalised(q) {
+      return q.split(/\s+/).filter(Boolean).join(" ");
+    }
+
+    function isSearchPage(url) {
+      var u = new URL(url, location.href);
+      return u.origin === location.origin && u.pathname === searchPath;
+    }
+
+    // One spelling per state, so that two URLs asking the same thing compare equal.
+    function same(a, b) {
+      return build(paramsOf(a)) === build(paramsOf(b));
+    }
+
+    // Fetching and swapping ---------------------------------------------------------------
+
+    function capture() {
+      return { title: document.title, filters: filters.innerHTML, main: main.innerHTML };
+    }
+
+    function remember(url, parts) {
+      url = build(paramsOf(url));
+      cache.delete(url);
+      cache.set(url, parts);
+      while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
+    }
+
+    function parse(html) {
+      var template = document.createElement("template");
+      template.innerHTML = html;
+      var root = template.content.firstElementChild;
+      var f = root && root.querySelector("[data-part=filters]");
+      var m = root && root.querySelector("[data-part=main]");
+      if (!f || !m) throw new Error("not a page fragment");
+      return { title: root.getAttribute("data-title") || document.title, filters: f.innerHTML, main: m.innerHTML };
+    }
+
+    // Show `url`. how: "push" or "replace" a history entry, or "pop" (Back/Forward got there).
+    function go(url, how, options) {
+      options = options || {};
+      url = new URL(url, location.href).href;
+      target = url;
+      if (!enhanced) {
+        location.assign(url);
+        return;
+      }
+      if (controller) controller.abort();
+      var mine = (controller = new AbortController());
+      var cached = how === "pop" ? cache.get(build(paramsOf(url))) : null;
+      main.setAttribute("aria-busy", "true");
+      var parts = cached
+        ? Promise.resolve(cached)
+        : fetch(url, { headers: { "X-Requested-With": "fetch" }, signal: mine.signal, credentials: "same-origin" })
+            .then(function (response) {
+              var type = response.headers.get("Content-Type") || "";
+              if (!response.ok || type.indexOf("text/html") < 0) throw new Error("HTTP " + response.status);
+              return response.text();
+            })
+            .then(parse);
+      parts.then(function (state) {
+        if (mine !== controller) return; // a later request took over
+        controller = null;
+        if (how === "push" || how === "replace") {
+          // Remember where the reader was on the page being left, for Back.
+          history.replaceState({ search: true, scroll: window.scrollY }, "", current);
+        }
+        remember(current, capture());
+        swap(state, options);
+        current = url;
+        if (how === "push") history.pushState({ search: true }, "", url);
+        else if (how === "replace") history.replaceState({ search: true }, "", url);
+        afterSwap(how, options);
+      }).catch(function (error) {
+        if ((error && error.name === "AbortError") || mine !== controller) return;
+        // The server answered with a whole page (an error page) or not at all: let the browser show it.
+        if (how === "pop") location.reload();
+        else location.assign(url);
+      });
+    }
+
+    function swap(state, options) {
+      var focus = focusKey();
+      var showAll = !!filters.querySelector("details.show-all[open]");
+      document.title = state.title;
+      filters.innerHTML = state.filters;
+      swapMain(state.main);
+      var details = filters.querySelector("details.show-all");
+      if (details && showAll) details.open = true;
+      syncToggle();
+      main.removeAttribute("aria-busy");
+      restoreFocus(focus, options);
+    }
+
+    // The count is a live region: it stays in the page and only its words change, so screen
+    // readers announce the new count. Everything around it is replaced.
+    function swapMain(html) {
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var count = document.getElementById("result-count");
+      var bar = count && count.parentNode;
+      var newCount = holder.querySelector("#result-count");
+      var newBar = newCount && newCount.parentNode;
+      if (!count || !newCount || bar.parentNode !== main || newBar.parentNode !== holder) {
+        main.innerHTML = html;
+        return;
+      }
+      Array.prototype.slice.call(bar.childNodes).forEach(function (n) { if (n !== count) bar.removeChild(n); });
+      var after = false;
+      Array.prototype.slice.call(newBar.childNodes).forEach(function (n) {
+        if (n === newCount) { after = true; return; }
+        if (after) bar.appendChild(n);
+        else bar.insertBefore(n, count);
+      });
+      Array.prototype.slice.call(main.childNodes).forEach(function (n) { if (n !== bar) main.removeChild(n); });
+      after = false;
+      Array.prototype.slice.call(holder.childNodes).forEach(function (n) {
+        if (n === newBar) { after = true; return; }
+        if (after) main.appendChild(n);
+        else main.insertBefore(n, bar);
+      });
+      if (count.textContent !== newCount.textContent) count.textContent = newCount.textContent;
+    }
+
+    function afterSwap(how, options) {
+      var params = paramsOf(current);
+      if (!options.typing) box.value = params.get("q") || "";
+      // The search form carries the filters and the sort, as the server renders it.
+      Array.prototype.slice.call(form.querySelectorAll("input[type=hidden]")).forEach(function (input) {
+        form.removeChild(input);
+      });
+      var button = form.querySelector("button");
+      params.forEach(function (value, name) {
+        if (name === "q" || name === "page") return;
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = name;
+        input.value = value;
+        form.insertBefore(input, button);
+      });
+      if (how === "pop") {
+        var state = history.state;
+        window.scrollTo(0, state && typeof state.scroll === "number" ? state.scroll : 0);
+      } else if (options.toResults) {
+        var top = main.getBoundingClientRect().top;
+        if (top < 0) main.scrollIntoView({ block: "start" });
+      }
+    }
+
+    // Focus stays where the user is: on the same checkbox or control after the swap, or on
+    // the results when the link followed is gone.
+    function focusKey() {
+      var el = document.activeElement;
+      if (!el || !(filters.contains(el) || main.contains(el))) return null;
+      if (el.matches("input[type=checkbox]")) {
+        return "input[type=checkbox][name=\"" + CSS.escape(el.name) + "\"][value=\"" + CSS.escape(el.value) + "\"]";
+      }
+      if (el.id) return "#" + CSS.escape(el.id);
+      if (el.matches("details.show-all summary")) return "details.show-all summary";
+      if (el.matches(".filters-toggle")) return ".filters-toggle";
+      return "";
+    }
+
+    function restoreFocus(key) {
+      if (key === null) return;
+      var el = key ? document.querySelector(key) : null;
+      if (el) el.focus();
+      else main.focus({ preventScroll: true });
+    }
+
+    // Narrow screens: the filters fold behind a button -------------------------------------
+
+    function syncToggle() {
+      var toggle = filters.querySelector(".filters-toggle");
+      if (!toggle) return;
+      toggle.hidden = false;
+      toggle.setAttribute("aria-expanded", filters.classList.contains("open") ? "true" : "false");
+    }
+
+    function setOpen(open) {
+      filters.classList.toggle("open", open);
+      syncToggle();
+    }
+
+    // Events ------------------------------------------------------------------------------
+
+    function search(how) {
+      var url = withParams({ q: normalised(box.value) || null });
+      if (same(url, target)) return false;
+      go(url, how, { typing: true });
+      return true;
+    }
+
+    box.addEventListener("input", function () {
+      if (!enhanced) return;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        timer = null;
+        if (search(typingEntry ? "replace" : "push")) typingEntry = true;
+      }, DEBOUNCE_MS);
+    });
+
+    box.addEventListener("blur", function () {
+      if (!timer) typingEntry = false;
+    });
+
+    document.addEventListener("submit", function (event) {
+      var f = event.target;
+      if (!enhanced || !f.matches || !isSearchPage(f.action) || (f.method || "get").toLowerCase() !== "get") return;
+      event.preventDefault();
+      clearTimeout(timer);
+      timer = null;
+      if (f === form) {
+        search(typingEntry ? "replace" : "push");
+        typingEntry = false;
+        return;
+      }
+      typingEntry = false;
+      go(build(new URLSearchParams(new FormData(f))), "push");
+    });
+
     document.addEventListener("change", function (event) {
-      var box = event.target;
-      if (box.matches && box.matches(".facets input[type=checkbox]") && box.dataset.toggle) {
-        window.location.assign(box.dataset.toggle);
-      } else if (box.id === "sort") {
-        box.form.submit();
+      var el = event.target;
+      if (el.matches && el.matches(".facets input[type=checkbox]")) {
+        typingEntry = false;
+        go(enhanced ? toggled(el.name, el.value) : el.getAttribute("data-toggle"), "push");
+      } else if (el.id === "sort" && main.contains(el)) {
+        typingEntry = false;
+        go(withParams({ sort: el.value }), "push");
       }
     });
 
-    // On a narrow screen the filters fold behind a button.
-    var toggle = document.querySelector(".filters-toggle");
-    if (toggle) {
-      toggle.hidden = false;
-      toggle.addEventListener("click", function () {
-        var sidebar = toggle.closest(".sidebar");
-        var open = sidebar.classList.toggle("open");
-        toggle.setAttribute("aria-expanded", open ? "true" : "false");
-      });
+    document.addEventListener("click", function (event) {
+      var el = event.target;
+      if (!el.closest) return;
+      if (el.closest(".filters-toggle")) {
+        setOpen(!filters.classList.contains("open"));
+        return;
+      }
+      if (el.closest(".facets-done")) {
+        setOpen(false);
+        var toggle = filters.querySelector(".filters-toggle");
+        if (toggle) toggle.focus();
+        main.scrollIntoView({ block: "start" });
+        return;
+      }
+      var link = el.closest("a[href]");
+      if (!enhanced || !link || event.defaultPrevented || event.button !== 0) return;
+      if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      if ((link.target && link.target !== "_self") || link.hasAttribute("download")) return;
+      if (!isSearchPage(link.href)) return;
+      if (link.hash && link.href.split("#")[0] === location.href.split("#")[0]) return; // in-page jump
+      event.preventDefault();
+      clearTimeout(timer);
+      timer = null;
+      typingEntry = false;
+      go(link.href, "push", { toResults: !!link.closest(".pager") });
+    });
+
+    window.addEventListener("popstate", function () {
+      if (!enhanced || !isSearchPage(location.href)) return;
+      if (same(location.href, current) && same(target, current)) return; // only the #fragment moved
+      clearTimeout(timer);
+      timer = null;
+      typingEntry = false;
+      go(location.href, "pop");
+    });
+
+    if (enhanced) {
+      history.replaceState({ search: true, scroll: window.scrollY }, "", location.href);
     }
   });
 })();

@@ -1,0 +1,151 @@
+"""Browser fixtures: the app over the sample archive on a real local server, and Debian's
+chromium driven by Playwright, with every console error and page error failing the test."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from index.ingest import import_paths
+from webui import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample" / "pprnet-blog-page.txt"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Keeps the request log out of the test output."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory) -> str:
+    """The app over the six sample entries, served on 127.0.0.1 for the whole session."""
+    folder = tmp_path_factory.mktemp("browser-data")
+    import_paths(folder, [SAMPLE])
+    app = create_app({"DATA_DIR": str(folder), "ANSWER_CACHE": 0}, environ={})
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="browser-test-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing; install Debian's chromium (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+class PageProblems:
+    """Console errors and uncaught exceptions seen by one page; some may be expected."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.expected: list[str] = []
+
+    def expect(self, fragment: str) -> None:
+        """Allow console errors containing `fragment` (e.g. the 404 of a page meant to be missing)."""
+        self.expected.append(fragment)
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(f in e for f in self.expected)]
+
+
+@pytest.fixture(scope="session")
+def contexts(browser, base_url):
+    """One browser context per kind of visitor, shared by the session; pages are per test."""
+    made: dict[tuple[bool, bool], object] = {}
+
+    def get(js: bool, phone: bool):
+        if (js, phone) not in made:
+            context = browser.new_context(
+                base_url=base_url, java_script_enabled=js, viewport=PHONE if phone else DESKTOP,
+            )
+            context.set_default_timeout(5000)
+            made[(js, phone)] = context
+        return made[(js, phone)]
+
+    yield get
+    for context in made.values():
+        context.close()
+
+
+@pytest.fixture
+def problems() -> PageProblems:
+    return PageProblems()
+
+
+@pytest.fixture
+def open_page(contexts, problems):
+    """open_page(js=True, phone=False) -> a fresh page (own history), 1280 or 390 pixels wide."""
+    pages = []
+
+    def make(js: bool = True, phone: bool = False):
+        page = contexts(js, phone).new_page()
+        page.on("console", lambda msg: msg.type == "error" and problems.errors.append(f"console: {msg.text}"))
+        page.on("pageerror", lambda exc: problems.errors.append(f"page error: {exc}"))
+        pages.append(page)
+        return page
+
+    yield make
+    for page in pages:
+        page.close()
+    assert problems.unexpected() == []
+
+
+@pytest.fixture
+def page(open_page):
+    """A desktop page with JavaScript on."""
+    return open_page()
+
+
+@pytest.fixture
+def nojs_page(open_page):
+    """A desktop page with JavaScript off: everything must work through links and forms."""
+    return open_page(js=False)
+
+
+@pytest.fixture
+def shot():
+    """shot(page, name): save a full-page screenshot under test-artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, full_page: bool = True) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
