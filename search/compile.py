@@ -27,6 +27,8 @@ QUERY_STOP_WORDS = STOP_WORDS | frozenset(
     "what which why how does do did should would could who whom whose where there any about "
     "best most really".split()
 )
+# Words of one run searched at most; the rest are listed as left out.
+MAX_WORDS = 32
 # A word of this many letters that the index does not hold also matches words one edit away.
 FUZZY_MIN_LENGTH = 5
 FUZZY_WEIGHT = 0.5
@@ -41,7 +43,7 @@ class Compiled:
     query: wq.Query
     partial: wq.Query | None = None  # entries matching most words, when none match all
     expansions: list[str] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # the first few parts left out
     fuzzy: list[str] = field(default_factory=list)  # words matched by spelling tolerance
     highlight: set[str] = field(default_factory=set)  # index terms to mark in snippets
     words: list[str] = field(default_factory=list)  # plain words typed, for "did you mean"
@@ -60,6 +62,7 @@ class Compiler:
         self._parts: dict[str, tuple[str, ...]] = {}  # joined compound -> its parts
 
     def compile(self, node: ql.Node | None) -> Compiled:
+        self.out.ignored = _Capped()
         if node is None:
             self.out.query = wq.Every()
             return self.out
@@ -105,8 +108,15 @@ class Compiler:
                     proximity.append([term for term, _ in run])
                 run.clear()
 
+        seen: set[str] = set()
         for child in children:
             if isinstance(child, ql.Word) and child.field is None:
+                if child.text.lower() in seen:
+                    continue  # a word twice narrows nothing and costs a matcher
+                seen.add(child.text.lower())
+                if len(seen) > MAX_WORDS:
+                    self.out.ignored.append(child.text)
+                    continue
                 found = terms(child.text)
                 if not found:
                     self.out.ignored.append(child.text)
@@ -262,6 +272,14 @@ class Compiler:
             return None
         partial = wq.Or(positives, scale=0.9)
         return wq.And([partial] + [wq.Not(n) for n in negatives]) if negatives else partial
+
+
+class _Capped(list):
+    """A list that keeps its first ten items: enough to tell a person what was left out."""
+
+    def append(self, item) -> None:
+        if len(self) < 10:
+            super().append(item)
 
 
 def _or(parts: list[wq.Query]) -> wq.Query | None:
