@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import ImportFileError
+from .htmlpage import parse_html_page
 from .jsonl import parse_jsonl
 from .records import ParsedPage
 from .tagging import tag_entry
@@ -57,11 +58,4 @@ def read_file(path: Path) -> ParsedPage:
 
 
 def _parse_html(text: str, path: Path) -> ParsedPage:
-    try:
-        from .htmlpage import parse_html_page
-    except ImportError:
-        raise ImportFileError(
-            f"{path}: saved HTML pages cannot be imported by this version; save the page as "
-            "text (or export JSON Lines) and import that."
-        ) from None
-    return parse_html_page(text, base_url="")
+    return parse_html_page(text, base_url="", source=path.name)

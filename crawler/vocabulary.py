@@ -46,5 +46,7 @@ META_ANALYSIS = "Meta-analysis or Systematic Review"
 EMPIRICAL_STUDY = "Single Empirical Study"
 REVIEW_CHAPTER = "Review or Book Chapter"
 RESEARCH_TYPES: tuple[str, ...] = (META_ANALYSIS, EMPIRICAL_STUDY, REVIEW_CHAPTER)
+# The site's cat_1 ids for them, inferred from the entries listed under each.
+SITE_TYPE_IDS: dict[str, str] = {"24": EMPIRICAL_STUDY, "25": META_ANALYSIS, "26": REVIEW_CHAPTER}
 
 NOT_A_TOPIC = "ALL Topics (clear)"

@@ -14,6 +14,8 @@ from crawler.records import Entry
 from .errors import ArchiveError
 
 ARCHIVE_FILE = "archive.sqlite3"
+# Our name for a kind of research -> the site's label for it, once a crawl has read the labels.
+TYPE_LABELS_KEY = "type_labels"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -172,7 +174,10 @@ class Archive:
         """Insert or update entries by id, in one transaction."""
         new = updated = unchanged = 0
         with self.transaction():
+            labels = self.get_meta(TYPE_LABELS_KEY, {})
             for entry in entries:
+                if entry.type_inferred and entry.research_type in labels:
+                    entry = entry.replace(research_type=labels[entry.research_type])
                 old = self.get(entry.id)
                 if old is not None:
                     entry = merge(old, entry)
@@ -197,6 +202,19 @@ class Archive:
         """Every entry, newest month first."""
         for row in self.db.execute("SELECT * FROM entries ORDER BY month DESC, id"):
             yield _row_to_entry(row)
+
+    def relabel_inferred_types(self, labels: dict[str, str]) -> int:
+        """Call inferred types by the site's own labels from now on (a crawl has read them)."""
+        changed = 0
+        with self.transaction():
+            self.set_meta(TYPE_LABELS_KEY, {**self.get_meta(TYPE_LABELS_KEY, {}), **labels})
+            for ours, theirs in labels.items():
+                if ours != theirs:
+                    changed += self.db.execute(
+                        "UPDATE entries SET research_type = ?, updated_at = ? "
+                        "WHERE type_inferred = 1 AND research_type = ?", (theirs, now(), ours),
+                    ).rowcount
+        return changed
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]

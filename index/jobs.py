@@ -268,7 +268,7 @@ def _run_crawl(data_folder, params: dict, say, progress) -> None:
     )
     for line in summary.lines():
         say(line)
-    if summary.pages_fetched == 0 and summary.pages_unchanged == 0:
+    if summary.nothing_fetched:
         raise JobError("Nothing could be fetched; check the address and the network.")
 
 

@@ -238,7 +238,11 @@ def stats(obj: Context, as_json: bool) -> None:
     index = figures["index"]
     click.echo(f"Index version: {index['version'] or 'none built yet'}"
                + (f" ({index['entries']} entries, built {index['built_at']})" if index["version"] else ""))
-    click.echo(f"Last crawl:    {figures['last_crawl'] or 'never'}")
+    crawl = figures["last_crawl"]
+    if isinstance(crawl, dict):
+        click.echo(f"Last crawl:    {crawl.get('finished_at')} of {crawl.get('base_url')}: {crawl.get('summary', '')}")
+    else:
+        click.echo(f"Last crawl:    {crawl or 'never'}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,236 @@
+"""Index generations: building, the atomic swap of CURRENT, failed builds, cleanup, the lock."""
+
+from __future__ import annotations
+
+import fcntl
+import time
+
+import pytest
+
+from crawler.records import Entry
+from index.archive import Archive
+from index.errors import IndexBusy, IndexNotBuilt
+from index.ingest import import_paths
+from index.rebuild import rebuild
+from index.store import IndexStore
+from search.records import SearchRequest
+from search.service import SearchService
+
+PANIC_ENTRY = Entry(
+    id="2021-11-panic", month="2021-11", title="Panic Treatments",
+    summary="Panic attacks respond to therapy.", topics=("Anxiety Disorders",),
+    research_type="Meta-analysis or Systematic Review",
+)
+GRIEF_ENTRY = Entry(
+    id="2022-02-grief", month="2022-02", title="Grief Groups",
+    summary="Grief eases in groups.", topics=("Group Psychotherapy", "Long-term Outcomes"),
+    research_type="Single Empirical Study",
+)
+NEW_PANIC_ENTRY = Entry(
+    id="2023-01-panic-online", month="2023-01", title="Online Panic Help",
+    summary="Panic responds online too.", topics=("Anxiety Disorders",),
+    research_type="Single Empirical Study",
+)
+
+
+def ids(service: SearchService, q: str) -> list[str]:
+    return [hit.id for hit in service.search(SearchRequest(q=q, sort="newest")).hits]
+
+
+def leftovers(store: IndexStore) -> list[str]:
+    return sorted(p.name for p in store.root.glob(".building-*"))
+
+
+def test_a_build_makes_a_generation_and_current_names_it(empty_data):
+    store = IndexStore(empty_data)
+
+    generation = store.build([PANIC_ENTRY, GRIEF_ENTRY])
+
+    assert store.generations() == [generation.name]
+    assert (store.root / "CURRENT").read_text(encoding="ascii") == generation.name + "\n"
+    assert store.current_name() == generation.name
+    assert store.current() == generation
+    assert (generation.entries, generation.path) == (2, store.root / generation.name)
+    assert generation.topic_names == {
+        "anxiety-disorders": "Anxiety Disorders",
+        "group-psychotherapy": "Group Psychotherapy",
+        "long-term-outcomes": "Long-term Outcomes",
+    }
+    assert leftovers(store) == []
+
+
+def test_no_build_means_index_not_built(empty_data):
+    store = IndexStore(empty_data)
+
+    assert store.current_name() is None
+    with pytest.raises(IndexNotBuilt, match="pprsearch import"):
+        store.current()
+    with pytest.raises(IndexNotBuilt):
+        SearchService(empty_data, answer_cache=0).search(SearchRequest(q="panic"))
+
+
+def test_a_second_build_swaps_current_and_a_running_service_sees_it(empty_data):
+    store = IndexStore(empty_data)
+    first = store.build([PANIC_ENTRY, GRIEF_ENTRY])
+    service = SearchService(empty_data, answer_cache=0)
+    assert ids(service, "panic") == ["2021-11-panic"]
+
+    second = store.build([PANIC_ENTRY, GRIEF_ENTRY, NEW_PANIC_ENTRY])
+
+    assert store.current_name() == second.name != first.name
+    assert store.generations() == sorted([first.name, second.name])
+    assert ids(service, "panic") == ["2023-01-panic-online", "2021-11-panic"]
+    assert service.search(SearchRequest()).index_version == second.name
+
+
+def test_a_build_whose_entries_fail_leaves_the_old_generation_current(empty_data):
+    store = IndexStore(empty_data)
+    first = store.build([PANIC_ENTRY])
+    service = SearchService(empty_data, answer_cache=0)
+
+    def failing():
+        yield GRIEF_ENTRY
+        yield NEW_PANIC_ENTRY
+        raise RuntimeError("archive read failed")
+
+    with pytest.raises(RuntimeError, match="archive read failed"):
+        store.build(failing())
+
+    assert store.current_name() == first.name
+    assert store.generations() == [first.name]
+    assert leftovers(store) == []
+    assert ids(service, "") == ["2021-11-panic"]
+
+
+def test_the_next_build_clears_folders_left_by_a_dead_build(empty_data):
+    store = IndexStore(empty_data)
+    store.build([PANIC_ENTRY])
+    dead = store.root / ".building-gen-20200101T000000-000000001"
+    dead.mkdir()
+    (dead / "half-written.seg").write_bytes(b"\0" * 16)
+
+    latest = store.build([GRIEF_ENTRY])
+
+    assert leftovers(store) == []
+    assert store.current_name() == latest.name
+
+
+class Clock:
+    """Stands in for the `time` module in index/store.py: each build reads one tick.
+
+    A tick is (what time.time() says, what time.time_ns() says); the kernel's coarse clock
+    behind time() can lag the fine one by a few milliseconds.
+    """
+
+    def __init__(self, ticks: list[tuple[int, int]]):
+        self.ticks = ticks
+        self.i = 0
+        self.strftime = time.strftime
+        self.monotonic = time.monotonic
+
+    def gmtime(self, secs=None):
+        return time.gmtime(self.ticks[min(self.i, len(self.ticks) - 1)][0] if secs is None else secs)
+
+    def time_ns(self) -> int:
+        self.i += 1
+        return self.ticks[self.i - 1][1]
+
+
+S = 1_700_000_000  # a whole second
+NS = 10**9
+
+
+def test_generations_beyond_two_old_ones_are_removed(empty_data, monkeypatch):
+    ticks = [(S, S * NS + 100), (S + 1, (S + 1) * NS + 5), (S + 1, (S + 1) * NS + 9),
+             (S + 7, (S + 7) * NS)]
+    monkeypatch.setattr("index.store.time", Clock(ticks))
+    store = IndexStore(empty_data)
+
+    built = [store.build([PANIC_ENTRY]).name for _ in range(4)]
+
+    assert built == [
+        "gen-20231114T221320-000000100", "gen-20231114T221321-000000005",
+        "gen-20231114T221321-000000009", "gen-20231114T221327-000000000",
+    ]
+    assert store.generations() == built[1:]
+    assert store.current_name() == built[-1]
+
+
+def test_generations_beyond_two_old_ones_are_removed_for_real(empty_data):
+    store = IndexStore(empty_data)
+    built = [store.build([PANIC_ENTRY]).name for _ in range(4)]
+
+    assert set(store.generations()) <= set(built)
+    assert len(store.generations()) == 3
+    assert store.current_name() == built[-1]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: index/store.py build() names a generation from time.gmtime() (seconds, from the "
+    "coarse clock behind time()) plus time.time_ns() % 10**9 (the fine clock); near a second "
+    "boundary they disagree (about 0.5% of calls on this machine), so a later build can get a "
+    "name that sorts first, and _remove_old then deletes the generation that served just "
+    "before the latest swap while keeping an older one"
+))
+def test_the_old_generations_kept_are_the_latest_even_across_a_second_boundary(
+    empty_data, monkeypatch
+):
+    ticks = [
+        (S, S * NS + 500_000_000),
+        (S, S * NS + 900_000_000),
+        (S, (S + 1) * NS + 2_000_000),  # time() still says S; time_ns() is 2 ms into S + 1
+        (S + 1, (S + 1) * NS + 500_000_000),
+    ]
+    monkeypatch.setattr("index.store.time", Clock(ticks))
+    store = IndexStore(empty_data)
+
+    built = [store.build([PANIC_ENTRY]).name for _ in range(4)]
+
+    assert store.current_name() == built[-1]
+    assert sorted(store.generations()) == sorted(built[1:])
+
+
+def test_a_build_while_the_lock_is_held_raises_index_busy(empty_data):
+    store = IndexStore(empty_data)
+    first = store.build([PANIC_ENTRY])
+
+    with open(store.root / ".build.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(IndexBusy, match="Another index build is running"):
+            store.build([GRIEF_ENTRY])
+        assert store.current_name() == first.name
+        assert store.generations() == [first.name]
+        assert leftovers(store) == []
+        fcntl.flock(held, fcntl.LOCK_UN)
+
+    assert store.build([GRIEF_ENTRY]).entries == 1
+
+
+def test_rebuild_indexes_every_archive_entry(empty_data):
+    with Archive(empty_data) as archive:
+        archive.upsert([PANIC_ENTRY, GRIEF_ENTRY, NEW_PANIC_ENTRY])
+
+    generation = rebuild(empty_data)
+
+    assert generation.entries == 3
+    service = SearchService(empty_data, answer_cache=0)
+    assert ids(service, "") == ["2023-01-panic-online", "2022-02-grief", "2021-11-panic"]
+
+
+def test_an_import_while_a_build_holds_the_lock_changes_nothing(sample_data, tmp_path):
+    store = IndexStore(sample_data)
+    version = store.current_name()
+    path = tmp_path / "new.jsonl"
+    path.write_text('{"month": "2024-01", "title": "Would Be New"}\n', encoding="utf-8")
+    with Archive(sample_data) as archive:
+        before = list(archive.entries())
+
+    with open(store.root / ".build.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(IndexBusy):
+            import_paths(sample_data, [path])
+        fcntl.flock(held, fcntl.LOCK_UN)
+
+    with Archive(sample_data) as archive:
+        assert list(archive.entries()) == before
+    assert store.current_name() == version
