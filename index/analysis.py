@@ -2,7 +2,7 @@
 
 Moving parts, in order: a tokenizer that keeps hyphenated words whole, lower-casing and accent
 folding, possessive stripping, numbers dropped, hyphen compounds (drop-out -> drop, out and
-dropout), British spellings mapped to American, then Porter stemming guarded by a list of
+dropout), British spellings mapped to American, then Porter2 stemming guarded by a list of
 protected terms (stem_overrides.txt).
 """
 
@@ -19,7 +19,7 @@ from whoosh.analysis import (
     LowercaseFilter,
     RegexTokenizer,
 )
-from whoosh.lang.porter import stem as porter_stem
+from whoosh.lang.snowball.english import EnglishStemmer
 from whoosh.support.charset import accent_map
 
 # Words, possibly joined by hyphens or apostrophes ("drop-out", "patient's", "client’s").
@@ -28,28 +28,40 @@ _HYPHENS = re.compile(r"[-‐‑–]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _HAS_DIGIT = re.compile(r"\d")
 _OVERRIDES_FILE = Path(__file__).with_name("stem_overrides.txt")
+# Porter2 ("Snowball English"): unlike whoosh's Porter, its step 1b works, so "regulated",
+# "regulating" and "regulation" meet.
+_SNOWBALL = EnglishStemmer().stem
 
 # British -> American spelling, by rule. Both the index and queries pass through these, so a
 # rule that also rewrites a word nobody spells differently does no harm unless it merges two
 # distinct words.
 _SPELLING_RULES: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"^(\w{3,})our(s|ed|ing|al|ite|ites|able)?$"), r"\1or\2"),  # behaviour, colour
-    (re.compile(r"^(\w{3,}[^aeiouys\W])is(e|es|ed|ing|er|ers|ation|ations|ational)$"), r"\1iz\2"),
+    (re.compile(r"^(\w{3,}[^aeiouy\W])is(e|es|ed|ing|er|ers|ation|ations|ational)$"), r"\1iz\2"),
     (re.compile(r"^(\w{2,}[aeiou]\w*?[^aeiou]e)ll(ing|ed|er|ers|or|ors)$"), r"\1l\2"),  # counselling
     (re.compile(r"^(\w+)yse(s|d)?$"), r"\1yze\2"),  # analyse
     (re.compile(r"^(\w+)ogue(s)?$"), r"\1og\2"),  # catalogue
-    (re.compile(r"^(\w+[^aeiou])tre(s)?$"), r"\1ter\2"),  # centre, litre
+    (re.compile(r"^(\w+)(t|b)re(s)?$"), r"\1\2er\3"),  # centre, litre, fibre
+    (re.compile(r"^(def|off|pret|lic)enc(e|es)$"), r"\1ens\2"),  # defence, licence
     (re.compile(r"^(\w*)(ae|oe)(\w{3,})$"), r"\1e\3"),  # paediatric, oesophagus, anaemia
+)
+# Words spelled -ise in American English too: the -ise -> -ize rule leaves them alone.
+_ISE_WORDS = re.compile(
+    r"^(?:advertis|advis|apprais|chastis|circumcis|compris|compromis|demis|despis|devis|"
+    r"disguis|enterpris|excis|exercis|expertis|franchis|improvis|incis|merchandis|premis|"
+    r"promis|revis|supervis|surmis|surpris|televis|concis|precis|wis|nois|pois|rais|prais|"
+    r"treatis|cruis|bruis|otherwis|likewis|clockwis)"
 )
 _SPELLING_EXCEPTIONS = frozenset(
     "four hour hours your yours pour tour detour contour journey poet poem aerobic "
-    "aerosol aesthetic maestro coexist coerce coercion".split()
+    "aerosol aesthetic maestro coexist coerce coercion genre acre acres massacre mediocre "
+    "ogre lucre".split()
 )
 
 
 def american(word: str) -> str:
     """One spelling for words that British and American English spell differently."""
-    if word in _SPELLING_EXCEPTIONS:
+    if word in _SPELLING_EXCEPTIONS or _ISE_WORDS.match(word):
         return word
     for pattern, replacement in _SPELLING_RULES:
         if pattern.match(word):
@@ -70,11 +82,11 @@ def _overrides() -> tuple[tuple[str, str], ...]:
 
 @functools.lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    """The index term for one normalised word: protected stem or Porter stem."""
+    """The index term for one normalised word: protected stem or Porter2 stem."""
     for prefix, protected in _overrides():
         if word.startswith(prefix):
             return protected
-    return porter_stem(word)
+    return _SNOWBALL(word)
 
 
 class _WordFilter(Filter):
@@ -125,7 +137,7 @@ class _CompoundFilter(Filter):
 
 
 class _NormaliseStemFilter(Filter):
-    """American spelling, then the protected or Porter stem, part by part in hyphenated words.
+    """American spelling, then the protected or Porter2 stem, part by part in hyphenated words.
 
     Stemming the parts of "meta-analyses" before they are joined makes the compound meet the
     joined word "metaanalysis" and the parts meet the plain words.

@@ -174,7 +174,6 @@ def reparse(data_folder: Path | str, progress: Progress | None = None,
             statuses = _store(archive, crawler)
             report = crawler.report
             _apply_tags(archive, report, statuses)
-        relabelled = _adopt_type_labels(archive, report)
         fetched, failed = list(report.fetched), list(report.failed)
         for url in archive.get_meta(IMPORTED_KEY, []):
             page = store.get(url)

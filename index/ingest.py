@@ -10,7 +10,6 @@ from crawler.importer import files_in, read_file
 from crawler.records import Entry
 
 from .archive import Archive, UpsertCounts
-from .rebuild import rebuild
 from .store import Generation, IndexStore
 
 
@@ -30,10 +29,10 @@ def import_paths(
     on_file: Callable[[Path], None] | None = None,
     progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportReport:
-    """Read every file first, then upsert all entries in one transaction, then reindex.
+    """Read every file, then upsert all entries and build the index from them in one go.
 
-    A file that cannot be read, or another build running, stops the import before the archive
-    is touched.
+    A file that cannot be read, another build running or a build that fails leaves the archive
+    and the serving index as they were.
     """
     files = files_in(paths)
     entries: list[Entry] = []
@@ -47,13 +46,12 @@ def import_paths(
         problems.extend(page.problems)
         topics.update(page.topics)
     store = IndexStore(data_folder)
-    # No other build may start between this archive write and the index that shows it.
-    with store.exclusive():
-        with Archive(data_folder) as archive:
-            with archive.transaction():
-                counts = archive.upsert(entries)
-                if topics:
-                    known = set(archive.get_meta("topics", []))
-                    archive.set_meta("topics", sorted(known | topics))
-        generation = rebuild(data_folder, progress=progress, store=store)
+    # All or nothing: the index is built from the uncommitted archive, and the archive commits
+    # only once the new index serves; no other build may start in between.
+    with store.exclusive(), Archive(data_folder) as archive, archive.transaction():
+        counts = archive.upsert(entries)
+        if topics:
+            known = set(archive.get_meta("topics", []))
+            archive.set_meta("topics", sorted(known | topics))
+        generation = store.build(list(archive.entries()), total=archive.count(), progress=progress)
     return ImportReport(len(files), counts, tuple(problems), generation)

@@ -106,7 +106,7 @@ class IndexStore:
         with nullcontext() if self._held else self.exclusive():
             self._clear_dead_builds()
             started = time.monotonic()
-            name = time.strftime("gen-%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
+            name = _generation_name()
             building = self.root / f".building-{name}"
             building.mkdir()
             try:
@@ -165,6 +165,12 @@ class IndexStore:
         # Only called under the build lock, so no live build owns these.
         for path in self.root.glob(".building-*"):
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _generation_name() -> str:
+    """A name that sorts by build time: one clock reading, to the nanosecond."""
+    ns = time.time_ns()
+    return time.strftime("gen-%Y%m%dT%H%M%S", time.gmtime(ns // 10**9)) + f"-{ns % 10**9:09d}"
 
 
 class _BuildLock:

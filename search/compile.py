@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -29,6 +30,8 @@ QUERY_STOP_WORDS = STOP_WORDS | frozenset(
 )
 # Words of one run searched at most; the rest are listed as left out.
 MAX_WORDS = 32
+# Unknown words looked up for spelling tolerance in one query, at most.
+MAX_SPELLING_LOOKUPS = 8
 # A word of this many letters that the index does not hold also matches words one edit away.
 FUZZY_MIN_LENGTH = 5
 FUZZY_WEIGHT = 0.5
@@ -55,8 +58,11 @@ class Compiler:
     def __init__(self, synonyms: Synonyms, known: Callable[[str], bool] | None = None,
                  near: Callable[[str], list[str]] | None = None):
         self.synonyms = synonyms
-        self.known = known
-        self.near = near
+        self.known = functools.lru_cache(maxsize=None)(known) if known else None
+        self.near = functools.lru_cache(maxsize=None)(near) if near else None
+        self._near_budget = MAX_SPELLING_LOOKUPS
+        self._seen: set[str] = set()  # distinct plain words met so far, in the whole query
+        self._count = 0  # plain words met so far, repeats in other groups included
         self.out = Compiled(query=wq.NullQuery)
         self._clauses: tuple[list, list] = ([], [])
         self._parts: dict[str, tuple[str, ...]] = {}  # joined compound -> its parts
@@ -114,13 +120,16 @@ class Compiler:
                 if child.text.lower() in seen:
                     continue  # a word twice narrows nothing and costs a matcher
                 seen.add(child.text.lower())
-                if len(seen) > MAX_WORDS:
+                self._seen.add(child.text.lower())
+                self._count += 1
+                if len(self._seen) > MAX_WORDS or self._count > 2 * MAX_WORDS:
                     self.out.ignored.append(child.text)
                     continue
                 found = terms(child.text)
                 if not found:
                     self.out.ignored.append(child.text)
-                self.out.words.append(child.text)
+                if child.text not in self.out.words:
+                    self.out.words.append(child.text)
                 run.extend((term, child.text) for term in found)
                 if len(found) == 1 and _HYPHENATED.search(child.text):
                     # "drop-out" is searched as dropout and as the phrase "drop out".
@@ -230,12 +239,18 @@ class Compiler:
         never reaches a stem's neighbours ("mentalzing" must not find "mental").
         """
         exact = self.text((term,))
-        if self.known is None or self.near is None or len(term) < FUZZY_MIN_LENGTH or self.known(term):
+        if (self.known is None or self.near is None or len(term) < FUZZY_MIN_LENGTH
+                or self.known(term)):
             return exact
+        if typed not in self.out.fuzzy:
+            if self._near_budget <= 0:
+                return exact
+            self._near_budget -= 1
         stems = sorted({s for word in self.near(typed) for s in terms(word)} - {term})
         if not stems:
             return exact
-        self.out.fuzzy.append(typed)
+        if typed not in self.out.fuzzy:
+            self.out.fuzzy.append(typed)
         return wq.Or([exact, *(self.text((s,), boost=FUZZY_WEIGHT) for s in stems)])
 
     def phrase(self, text: str, field: str | None) -> wq.Query | None:

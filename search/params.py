@@ -8,12 +8,14 @@ from typing import Callable, Iterable
 from .errors import BadParameter
 from .records import PAGE_MAX, PER_PAGE_MAX, QUERY_MAX_CHARS, SORTS, SearchRequest
 
-_YEAR = re.compile(r"^\d{4}$")
+_YEAR = re.compile(r"^[0-9]{4}$")
 KNOWN_PARAMS = frozenset({"q", "topic", "type", "year", "sort", "page", "per_page"})
 
 
 def _int(param: str, raw: str, low: int, high: int) -> int:
     try:
+        if not raw.strip().isascii():
+            raise ValueError(raw)
         value = int(raw.strip())
     except ValueError:
         raise BadParameter(param, f"{param} must be a whole number, not {raw[:40]!r}.") from None
@@ -45,7 +47,9 @@ def parse_request(getlist: Callable[[str], list[str]]) -> SearchRequest:
     years = _unique(getlist("year"))
     for year in years:
         if not _YEAR.match(year):
-            raise BadParameter("year", f"year must be four digits, like 2021, not {year[:40]!r}.")
+            raise BadParameter(
+                "year", f"year must be four digits, like 2021, not {year[:40]!r}.", value=year
+            )
     return SearchRequest(
         q=q, topic=_unique(getlist("topic")), type=_unique(getlist("type")), year=years,
         sort=sort, page=page, per_page=per_page,

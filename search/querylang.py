@@ -144,6 +144,14 @@ class _Parser:
             self.take()
             return None
         kind, value = self.peek()
+        nxt = self.tokens[self.i + 1] if self.i + 1 < len(self.tokens) else None
+        if (kind == "word" and value == "-" and nxt is not None and nxt[0] in ("phrase", "open")
+                and self.depth < _MAX_DEPTH):
+            self.take()  # -"a phrase" and -(a group) exclude like -word
+            self.depth += 1
+            child = self.atom()
+            self.depth -= 1
+            return Not(child) if child is not None else None
         if kind == "word" and len(value) > 1 and value[0] == "-" and value[1] not in "-":
             self.take()
             child = self.word(value[1:])

@@ -13,9 +13,19 @@ _FOLD = name_analyzer()
 _MIN_LENGTH = 4
 
 
+def _nearest(reader, word: str) -> str | None:
+    """The index's most frequent word at the smallest edit distance (1, else 2) from `word`."""
+    for distance in (1, 2):
+        found = [w if isinstance(w, str) else w.decode("utf-8")
+                 for w in reader.terms_within("spell", word, distance, prefix=1)]
+        found = [w for w in found if w != word]
+        if found:
+            return max(found, key=lambda w: (reader.doc_frequency("spell", w), w))
+    return None
+
+
 def suggest(searcher, q: str, words: list[str]) -> Suggestion | None:
     """A corrected query when some typed words are not in the index but a near word is."""
-    corrector = searcher.corrector("spell")
     reader = searcher.reader()
     changes: dict[str, str] = {}
     for word in words:
@@ -25,9 +35,9 @@ def suggest(searcher, q: str, words: list[str]) -> Suggestion | None:
         text = american(folded[0])
         if reader.doc_frequency("spell", text):
             continue
-        found = corrector.suggest(text, limit=1, maxdist=2, prefix=1)
-        if found and found[0] != text:
-            changes[word] = found[0]
+        fixed = _nearest(reader, text)
+        if fixed:
+            changes[word] = fixed
     if not changes:
         return None
     plain, marked = q, escape(q, quote=False)

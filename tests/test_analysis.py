@@ -126,12 +126,6 @@ def test_a_number_in_the_query_is_left_out_and_said_so(alliance_index):
 # --- bugs found ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: whoosh.lang.porter.stem (used by index/analysis.py stem()) applies its step-1b "
-    "fix-ups with re.match, so '-ed'/'-ing' words ending in at/bl/iz or a doubled consonant "
-    "keep a different stem from their base: regulated->regulat vs regulation->regul, "
-    "randomized->randomiz vs randomization->random, planned->plann vs plan->plan"
-))
 @pytest.mark.parametrize("words", [
     ("regulate", "regulated", "regulating", "regulation"),
     ("randomize", "randomized", "randomization"),
@@ -145,22 +139,10 @@ def test_inflections_of_one_word_become_one_term(words):
     assert found == [found[0]] * len(words)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: index/analysis.py _SPELLING_RULES rewrites -ise to -ize even in words every "
-    "spelling writes with -ise, and Porter treats the two endings differently: "
-    "supervise->superv, supervised->superviz, supervision->supervis (Porter alone gives "
-    "supervis for all three)"
-))
 def test_supervise_supervised_and_supervision_meet():
     assert terms("supervise") == terms("supervised") == terms("supervision")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: spelling variants left apart: the -ise rule in index/analysis.py excludes a letter "
-    "s before -ise (emphasise->emphasis, emphasize->emphas); the -tre rule needs a consonant "
-    "before 'tre' so its own example litre stays litr (liter->liter); defence/defense "
-    "(Canadian/American, as in 'defence mechanisms') has no rule"
-))
 @pytest.mark.parametrize("pair", [("emphasise", "emphasize"), ("litre", "liter"),
                                   ("defence", "defense")])
 def test_more_spelling_variants_meet(pair):

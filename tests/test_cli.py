@@ -209,12 +209,6 @@ def test_reindex_swaps_in_a_new_generation_with_every_entry(run_cli, sample_data
     assert client.get("/healthz").get_json()["index_version"] == after.name
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: index/ingest.py import_paths commits the archive transaction before rebuild(); when "
-    "the index build then fails (here: disk full while Whoosh creates the index) the import "
-    "exits 1 but the archive already holds the new entry, which the serving index lacks; the "
-    "spec says a failed import leaves the archive and the serving index as they were"
-))
 def test_an_import_whose_index_build_fails_leaves_the_archive_as_it_was(
     run_cli, sample_data, tmp_path, monkeypatch
 ):

@@ -165,13 +165,6 @@ def test_generations_beyond_two_old_ones_are_removed_for_real(empty_data):
     assert store.current_name() == built[-1]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: index/store.py build() names a generation from time.gmtime() (seconds, from the "
-    "coarse clock behind time()) plus time.time_ns() % 10**9 (the fine clock); near a second "
-    "boundary they disagree (about 0.5% of calls on this machine), so a later build can get a "
-    "name that sorts first, and _remove_old then deletes the generation that served just "
-    "before the latest swap while keeping an older one"
-))
 def test_the_old_generations_kept_are_the_latest_even_across_a_second_boundary(
     empty_data, monkeypatch
 ):

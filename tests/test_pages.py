@@ -222,11 +222,6 @@ def test_a_bad_value_keeps_the_good_ones_beside_it(client):
     assert text(soup.select_one("#result-count")) == "4 entries for “therapy” in Psychodynamic Therapy (PDT)"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: search/params.py parse_request raises BadParameter('year', ...) without value=, so "
-    "webui/pages.py _forgiving_search drops EVERY year (args.poplist) instead of only the bad "
-    "one; /?year=abc&year=2021 shows all 6 entries instead of the 2 of 2021"
-))
 def test_a_bad_year_keeps_the_good_year_beside_it(client):
     soup = get(client, "/?year=abc&year=2021")
 

@@ -128,11 +128,6 @@ def test_parsed_queries_search_what_they_say(service, q, ids):
     assert [hit.id for hit in result.hits] == ids
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: search/querylang.py: a minus before a quoted phrase or a group is tokenized as the "
-    "word '-' (then ignored), so -\"panic disorder\" REQUIRES the phrase instead of excluding "
-    "it; unary() only treats '-' as NOT inside a word token"
-))
 @pytest.mark.parametrize("text, tree", [
     ('-"panic disorder"', Not(Phrase("panic disorder"))),
     ("-(panic OR anxiety)", Not(Or((Word("panic"), Word("anxiety"))))),
@@ -141,7 +136,6 @@ def test_minus_excludes_a_phrase_or_group(text, tree):
     assert parse(text) == tree
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: same as above; the excluded phrase's entries are the ones shown")
 def test_minus_phrase_search_leaves_out_the_phrase(service):
     result = service.search(SearchRequest(q='therapy -"panic disorder"', sort="newest"))
 

@@ -7,7 +7,6 @@ import os
 import re
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 
 import click
 from tqdm import tqdm
