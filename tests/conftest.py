@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from index.ingest import import_paths
-from webui import create_app
+from webui import auth, create_app
 from webui.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,14 @@ def empty_data(tmp_path) -> Path:
     folder = tmp_path / "empty-data"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    """The admin throttle is process-wide state: every test starts and ends with a clean one."""
+    auth.throttle.failures.clear()
+    yield
+    auth.throttle.failures.clear()
 
 
 @pytest.fixture

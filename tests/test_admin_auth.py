@@ -19,14 +19,6 @@ NEAR_MISS = "s3cret-Admin-Token-7f3a9d"
 CSRF_INPUT = re.compile(r'<input type="hidden" name="csrf_token" value="([^"]+)">')
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    """The throttle is process-wide state: every test starts and ends with a clean one."""
-    auth.throttle.failures.clear()
-    yield
-    auth.throttle.failures.clear()
-
-
 @pytest.fixture
 def admin_app(sample_data, make_app):
     return make_app(sample_data, ADMIN_TOKEN=TOKEN, ANSWER_CACHE=0)

@@ -21,18 +21,10 @@ from index import jobs as job_runner
 from index.archive import Archive, now
 from index.jobs import ACTIVE, Jobs, JobRunning
 from index.store import IndexStore
-from webui import auth
 
 TOKEN = "jobs-test-token-5b1e"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 DEAD_PROCESS_ERROR = "The process running this job ended before it finished."
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    auth.throttle.failures.clear()
-    yield
-    auth.throttle.failures.clear()
 
 
 @pytest.fixture
