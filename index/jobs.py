@@ -211,6 +211,7 @@ def run(data_folder: Path | str, job_id: str, echo: Callable[[str], None] | None
     job = jobs.get(job_id)
     jobs.start(job_id)
     last = [0.0]
+    latest: dict = {}
 
     def say(line: str) -> None:
         log.info("job %s: %s", job_id, line)
@@ -221,13 +222,13 @@ def run(data_folder: Path | str, job_id: str, echo: Callable[[str], None] | None
     def progress(done: int, total: int | None, unit: str = "entries") -> None:
         if progress_bar:
             progress_bar(done, total)
+        latest[unit] = done
+        if total:
+            latest["percent"] = round(100 * done / total, 1)
         if time.monotonic() - last[0] < 0.5 and done != total:
             return  # a row update per half second is plenty for a live view
         last[0] = time.monotonic()
-        figures = {unit: done}
-        if total:
-            figures["percent"] = round(100 * done / total, 1)
-        jobs.report(job_id, progress=figures)
+        jobs.report(job_id, progress=dict(latest))
 
     try:
         if job.kind == "crawl":
@@ -239,6 +240,7 @@ def run(data_folder: Path | str, job_id: str, echo: Callable[[str], None] | None
         say(f"failed: {exc}")
         jobs.finish(job_id, error=str(exc) or exc.__class__.__name__)
     else:
+        jobs.report(job_id, progress={**latest, "percent": 100.0})
         jobs.finish(job_id)
     return jobs.get(job_id)
 

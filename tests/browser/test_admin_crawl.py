@@ -1,0 +1,82 @@
+"""An admin logs in, starts a crawl of the replica blog and watches it finish, while another
+tab keeps searching: the whole admin story in a real browser."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from replica.app import Replica, serve
+from webui import create_app
+
+from .conftest import DESKTOP, _QuietHandler
+
+pytestmark = pytest.mark.browser
+TOKEN = "correct horse battery staple"
+
+
+@pytest.fixture
+def admin_site(sample_template, tmp_path):
+    """The app over a copy of the sample archive, admin on, crawls aimed at the replica."""
+    data = tmp_path / "data"
+    shutil.copytree(sample_template, data)
+    with serve(Replica()) as blog:
+        app = create_app({"DATA_DIR": str(data), "ANSWER_CACHE": 0, "ADMIN_TOKEN": TOKEN,
+                          "CRAWL_BASE_URL": blog, "CRAWL_DELAY": 0.02}, environ={})
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}"
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+            server.server_close()
+
+
+def test_an_admin_crawls_while_another_tab_searches(browser, admin_site, problems, shot):
+    context = browser.new_context(base_url=admin_site, viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    try:
+        admin, reader = context.new_page(), context.new_page()
+        for tab in (admin, reader):
+            tab.on("console", lambda m: m.type == "error" and problems.errors.append(m.text))
+            tab.on("pageerror", lambda e: problems.errors.append(str(e)))
+
+        reader.goto('/?q=title:"attachment style"')
+        assert "0 entries" in reader.locator("#result-count").inner_text()
+
+        admin.goto("/admin")
+        problems.expect("401")  # the wrong token's answer
+        admin.get_by_label("Admin token").fill("wrong")
+        admin.get_by_role("button", name="Log in").click()
+        assert "not right" in admin.locator("p.notice").inner_text()
+        admin.get_by_label("Admin token").fill(TOKEN)
+        admin.get_by_role("button", name="Log in").click()
+        assert admin.get_by_role("heading", name="Admin").is_visible()
+        shot(admin, "admin-dashboard")
+
+        admin.get_by_role("button", name="Crawl the blog").click()
+        assert admin.get_by_role("heading", name="Crawl job").is_visible()
+
+        # The reader keeps searching while the job runs; every answer is a whole page.
+        searches = 0
+        while admin.locator("#job-state").inner_text() in ("queued", "running") and searches < 200:
+            reader.goto("/?q=therapy")
+            assert "entries for “therapy”" in reader.locator("#result-count").inner_text()
+            searches += 1
+        admin.wait_for_function(
+            "document.getElementById('job-state').textContent === 'done'", timeout=30_000)
+        assert "Crawled" in admin.locator("#job-log").inner_text()
+        assert "pages:" in admin.locator("#job-figures").inner_text()
+        shot(admin, "admin-job-done")
+
+        reader.goto('/?q=title:"attachment style"')
+        assert reader.locator(".hit h2 a").first.inner_text() == "Attachment Style and Early Alliance"
+        assert searches >= 1
+    finally:
+        context.close()
+    assert problems.unexpected() == []
