@@ -1,9 +1,10 @@
 """How text becomes index terms: one analyzer shared by indexing, querying and highlighting.
 
-Moving parts, in order: a tokenizer that keeps hyphenated words whole, lower-casing and accent
-folding, possessive stripping, numbers dropped, hyphen compounds (drop-out -> drop, out and
-dropout), British spellings mapped to American, then Porter2 stemming guarded by a list of
-protected terms (stem_overrides.txt).
+Moving parts: ClinicalTokenizer runs the whole chain in one pass, memoised per distinct word:
+words with hyphens kept whole, lower-casing and accent folding, possessives stripped, numbers
+dropped, British spellings mapped to American (`american`), Porter2 stemming guarded by a list
+of protected terms (`stem`, stem_overrides.txt), and hyphen compounds (drop-out -> drop, out
+and dropout).
 """
 
 from __future__ import annotations
@@ -11,19 +12,16 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import Iterator
 
-from whoosh.analysis import (
-    Analyzer,
-    CharsetFilter,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-)
+from whoosh.analysis import (Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, Token,
+                             Tokenizer)
 from whoosh.lang.snowball.english import EnglishStemmer
 from whoosh.support.charset import accent_map
 
 # Words, possibly joined by hyphens or apostrophes ("drop-out", "patient's", "client’s").
-_TOKEN_PATTERN = r"\w+(?:[-‐‑–'’]\w+)*"
+_TOKEN_RE = re.compile(r"\w+(?:[-‐‑–'’]\w+)*")
+_WHOLE = re.compile(r"^.+$", re.DOTALL)
 _HYPHENS = re.compile(r"[-‐‑–]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _HAS_DIGIT = re.compile(r"\d")
@@ -89,87 +87,89 @@ def stem(word: str) -> str:
     return _SNOWBALL(word)
 
 
-class _WordFilter(Filter):
-    """Drops numbers and statistics and strips possessives."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            text = _POSSESSIVE.sub("", t.text)
-            if not text or _HAS_DIGIT.search(text) or len(text) < 2:
-                continue
-            t.text = text
-            yield t
+# What each distinct word becomes, per analyzer kind: the index sees the same few thousand words
+# again and again, so the chain runs once per word instead of once per occurrence.
+_OUTCOMES: dict[tuple[bool, str], tuple[str, ...]] = {}
+_OUTCOMES_MAX = 500_000
 
 
-class _CompoundFilter(Filter):
-    """Makes drop-out, drop out and dropout meet.
-
-    Indexing emits each part at its own position and the joined word at the first and last
-    part's positions, so phrases on either side of the compound still line up. A query keeps only
-    the joined word, which both spellings carry.
-    """
-
-    def __call__(self, tokens):
-        offset = 0
-        for t in tokens:
-            parts = [p for p in _HYPHENS.split(t.text) if p]
-            if len(parts) < 2:
-                if t.positions:
-                    t.pos += offset
-                yield t
-                continue
-            joined = "".join(parts)
-            if t.mode == "query":
-                t.text = joined
-                yield t
-                continue
-            # Each part keeps the whole word's characters: parts are stems, shorter than the text.
-            start_pos = t.pos + offset if t.positions else 0
-            for i, part in enumerate(parts):
-                t.text = part
-                if t.positions:
-                    t.pos = start_pos + i
-                yield t
-                if i == 0 or i == len(parts) - 1:
-                    t.text = joined
-                    yield t
-            offset += len(parts) - 1
+def _outcome(raw: str, stemming: bool) -> tuple[str, ...]:
+    """A raw token's terms: () when dropped, one term, or the parts of a hyphenated word."""
+    key = (stemming, raw)
+    found = _OUTCOMES.get(key)
+    if found is not None:
+        return found
+    text = _POSSESSIVE.sub("", raw.lower().translate(accent_map))
+    if not text or _HAS_DIGIT.search(text) or len(text) < 2:
+        found = ()  # numbers and statistics (d = 1.47, 95%) are not words to search
+    else:
+        words = (american(part) for part in _HYPHENS.split(text) if part)
+        found = tuple(stem(word) if stemming else word for word in words)
+    if len(_OUTCOMES) < _OUTCOMES_MAX:
+        _OUTCOMES[key] = found
+    return found
 
 
-class _NormaliseStemFilter(Filter):
-    """American spelling, then the protected or Porter2 stem, part by part in hyphenated words.
+class ClinicalTokenizer(Tokenizer):
+    """The whole chain in one pass: words (hyphenated ones kept whole), lower case and accent
+    folding, possessives stripped, numbers dropped, American spelling, protected or Porter2
+    stems; each distinct word worked out once.
 
-    Stemming the parts of "meta-analyses" before they are joined makes the compound meet the
-    joined word "metaanalysis" and the parts meet the plain words.
+    Hyphenated words make drop-out, drop out and dropout meet: indexing emits each part at its
+    own position and the joined word at the first and last part's positions, so phrases on
+    either side of the compound still line up; a query keeps only the joined word, which both
+    spellings carry.
     """
 
     def __init__(self, stemming: bool = True):
         self.stemming = stemming
 
-    def __call__(self, tokens):
-        for t in tokens:
-            parts = _HYPHENS.split(t.text)
-            if len(parts) == 1:
-                t.text = self.word(t.text)
-            else:
-                t.text = "-".join(self.word(part) for part in parts if part)
-            yield t
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.boost = 1.0
+        t.stopped = False
+        query = mode == "query"
+        pos = start_pos
+        for match in _TOKEN_RE.finditer(value) if tokenize else _WHOLE.finditer(value):
+            parts = _outcome(match.group(), self.stemming)
+            if keeporiginal:
+                t.original = match.group()
+            if chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end()
+            if len(parts) == 1 or (parts and query):
+                t.text = parts[0] if len(parts) == 1 else "".join(parts)
+                if positions:
+                    t.pos = pos
+                yield t
+            elif parts:
+                joined = "".join(parts)
+                last = len(parts) - 1
+                for i, part in enumerate(parts):
+                    t.text = part
+                    if positions:
+                        t.pos = pos + i
+                    yield t
+                    if i == 0 or i == last:
+                        t.text = joined
+                        yield t
+                pos += last
+            pos += 1
 
-    def word(self, text: str) -> str:
-        text = american(text)
-        return stem(text) if self.stemming else text
+
+def word_spans(text: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, terms) of each searchable word of a text: the terms a query would match it
+    by (a hyphenated word's joined form and its parts). For marking matches in snippets."""
+    for match in _TOKEN_RE.finditer(text):
+        parts = _outcome(match.group(), True)
+        if parts:
+            yield match.start(), match.end(), (("".join(parts),) + parts if len(parts) > 1 else parts)
 
 
 def clinical_analyzer(stemming: bool = True) -> Analyzer:
     """The analyzer for the entry's text fields (title, citation, summary, implications)."""
-    return (
-        RegexTokenizer(_TOKEN_PATTERN)
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | _WordFilter()
-        | _NormaliseStemFilter(stemming)
-        | _CompoundFilter()
-    )
+    return ClinicalTokenizer(stemming)
 
 
 def name_analyzer() -> Analyzer:

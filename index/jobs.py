@@ -132,7 +132,7 @@ class Jobs:
         with self._archive() as archive:
             self._recover(archive)
             rows = archive.db.execute(
-                "SELECT * FROM jobs ORDER BY created_at DESC, id DESC LIMIT ?", (limit,)
+                "SELECT * FROM jobs ORDER BY rowid DESC LIMIT ?", (limit,)
             ).fetchall()
         return [_row(r) for r in rows]
 

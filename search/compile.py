@@ -49,6 +49,8 @@ class Compiled:
     ignored: list[str] = field(default_factory=list)  # the first few parts left out
     fuzzy: list[str] = field(default_factory=list)  # words matched by spelling tolerance
     highlight: set[str] = field(default_factory=set)  # index terms to mark in snippets
+    # Phrases of the typed words, close together: a bonus for the top hits, not a condition.
+    proximity: list[wq.Query] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # plain words typed, for "did you mean"
 
 
@@ -158,11 +160,11 @@ class Compiler:
         base = required[0] if len(required) == 1 and not negatives else wq.And(
             required + [wq.Not(n) for n in negatives]
         )
-        boosts = [
+        self.out.proximity.extend(
             wq.Phrase(f, run, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST * FIELD_BOOSTS[f])
             for run in proximity for f in ("title", "summary", "implications")
-        ]
-        return wq.AndMaybe(base, wq.Or(boosts)) if boosts else base
+        )
+        return base
 
     def words(self, run: list[tuple[str, str]]) -> list[wq.Query]:
         """Clauses for a run of plain-word terms, matching the longest synonym forms first."""

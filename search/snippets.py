@@ -1,71 +1,89 @@
-"""Highlighted titles and snippets: matched words in <mark>, everything else HTML-escaped."""
+"""Highlighted titles and snippets: matched words in <mark>, everything else HTML-escaped.
+
+A snippet is the passage of about SNIPPET_CHARS characters, from the summary or the
+implications, that holds the most distinct query words (then the most matches); words are
+matched by the same analysis the index uses (index.analysis.word_spans).
+"""
 
 from __future__ import annotations
 
 from html import escape
 
-from whoosh import highlight
-
-from index.analysis import clinical_analyzer
+from index.analysis import word_spans
 
 SNIPPET_CHARS = 220
-_ANALYZER = clinical_analyzer()
-_FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+# Context kept before a passage's first match.
+_LEAD = 60
+
+Match = tuple[int, int, str]  # start, end, the query term it matched
 
 
-class _MarkFormatter(highlight.Formatter):
-    """<mark> around matches, escaped text between: the only markup a snippet may hold."""
-
-    between = " … "
-
-    def _text(self, text):
-        return escape(text, quote=False)
-
-    def format_token(self, text, token, replace=False):
-        return "<mark>" + escape(highlight.get_text(text, token, replace), quote=False) + "</mark>"
+def _matches(text: str, terms: frozenset[str]) -> list[Match]:
+    out = []
+    for start, end, found in word_spans(text):
+        for term in found:
+            if term in terms:
+                out.append((start, end, term))
+                break
+    return out
 
 
-_FORMATTER = _MarkFormatter()
+def _mark(text: str, start: int, end: int, matches: list[Match]) -> str:
+    """text[start:end], escaped, with the matches inside it wrapped in <mark>."""
+    pieces, at = [], start
+    for m_start, m_end, _ in matches:
+        if m_start < start or m_end > end:
+            continue
+        pieces.append(escape(text[at:m_start], quote=False))
+        pieces.append("<mark>" + escape(text[m_start:m_end], quote=False) + "</mark>")
+        at = m_end
+    pieces.append(escape(text[at:end], quote=False))
+    return "".join(pieces)
 
 
-def _fragment(text: str, terms: frozenset[str], fragmenter) -> tuple[float, str]:
+def _passage(text: str, terms: frozenset[str]) -> tuple[float, str]:
     """The best passage of `text` for these terms, with its score (distinct words first)."""
     if not text or not terms:
         return 0.0, ""
-    tokens = _ANALYZER(text, chars=True, mode="query", removestops=False)
-    tokens = highlight.set_matched_filter(tokens, terms)
-    fragments = list(fragmenter.fragment_tokens(text, tokens))
-    if not fragments:
+    matches = _matches(text, terms)
+    if not matches:
         return 0.0, ""
-
-    def score(fragment) -> float:
-        distinct = {t.text for t in fragment.matches}
-        return len(distinct) * 10 + len(fragment.matches)
-
-    best = max(fragments, key=score)
-    html = _FORMATTER.format_fragment(best)
-    if best.startchar > 0:
-        html = "… " + html.lstrip()
-    rest = text[best.endchar:].strip()
+    best, best_start = -1.0, 0
+    for i, (m_start, _, _) in enumerate(matches):
+        start = max(0, m_start - _LEAD)
+        end = start + SNIPPET_CHARS
+        inside = [m for m in matches[i:] if m[1] <= end]
+        score = len({m[2] for m in inside}) * 10 + len(inside)
+        if score > best:
+            best, best_start = score, start
+    start, end = best_start, min(len(text), best_start + SNIPPET_CHARS)
+    first = next(m for m in matches if m[0] >= start)
+    if start > 0:  # begin at a word
+        space = text.find(" ", start, first[0])
+        start = space + 1 if space != -1 else first[0]
+    if end < len(text):  # end at a word
+        last_end = max((m[1] for m in matches if start <= m[0] and m[1] <= end), default=start)
+        space = text.rfind(" ", last_end, end)
+        end = space if space != -1 else end
+    html = _mark(text, start, end, matches).strip()
+    if start > 0:
+        html = "… " + html
+    rest = text[end:].strip()
     if any(c.isalnum() for c in rest):
-        html = html.rstrip() + " …"
+        html += " …"
     else:
-        html = html.rstrip() + escape(rest, quote=False)
-    return score(best), html
+        html += escape(rest, quote=False)
+    return best, html
 
 
 def title_html(title: str, terms: frozenset[str]) -> str:
     """The whole title with matched words marked."""
-    _, html = _fragment(title, terms, highlight.WholeFragmenter())
-    return html or escape(title, quote=False)
+    return _mark(title, 0, len(title), _matches(title, terms)) if terms else escape(title, quote=False)
 
 
 def snippet_html(summary: str, implications: str, terms: frozenset[str]) -> str:
     """The best passage of summary or implications; the summary's opening when none matches."""
-    best = max(
-        (_fragment(summary, terms, _FRAGMENTER), _fragment(implications, terms, _FRAGMENTER)),
-        key=lambda pair: pair[0],
-    )
+    best = max((_passage(summary, terms), _passage(implications, terms)), key=lambda pair: pair[0])
     if best[0] > 0:
         return best[1]
     return opening(summary or implications)

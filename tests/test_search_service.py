@@ -79,8 +79,7 @@ def test_panic_disorder_ranks_the_panic_entry_first_with_marks(service):
             "<mark>Panic</mark> <mark>disorder</mark> affects between 1.1% and 3.7% of the "
             "population, and <mark>panic</mark> symptoms can occur in about 10% of patients in "
             "primary care. <mark>Panic</mark> <mark>disorder</mark> is characterized by recurrent "
-            "and unexpected <mark>panic</mark> attacks including heart palpitations, sweating, "
-            "and trembling. Often, the fear …"
+            "and unexpected <mark>panic</mark> attacks including …"
         ),
         score=None,
     )

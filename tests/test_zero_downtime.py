@@ -26,7 +26,7 @@ from index.store import IndexStore
 BASE_ENTRIES = 600
 NEW_ENTRIES = 50
 # Added before the killed reindex: enough that its build takes a while to catch half way.
-MORE_ENTRIES = 300
+MORE_ENTRIES = 3000  # enough that the build is still running when it is killed
 WORDS = (
     "therapy therapist client alliance outcome depression anxiety session treatment trial "
     "cognitive behavioural psychodynamic dropout feedback empathy relapse practice clinicians "
