@@ -1,0 +1,1 @@
+"""Benchmarks of PPRNet Search beside an SQLite FTS5 reference (`python -m bench`)."""
