@@ -19,8 +19,12 @@ from whoosh.analysis import (Analyzer, CharsetFilter, LowercaseFilter, RegexToke
 from whoosh.lang.snowball.english import EnglishStemmer
 from whoosh.support.charset import accent_map
 
+# Bump when any change here (or in stem_overrides.txt) makes a word index differently: an index
+# built by another version finds nothing for such words until it is rebuilt.
+ANALYZER_VERSION = 3
+
 # Words, possibly joined by hyphens or apostrophes ("drop-out", "patient's", "client’s").
-_TOKEN_RE = re.compile(r"\w+(?:[-‐‑–'’]\w+)*")
+_TOKEN_RE = WORDS = re.compile(r"\w+(?:[-‐‑–'’]\w+)*")
 _WHOLE = re.compile(r"^.+$", re.DOTALL)
 _HYPHENS = re.compile(r"[-‐‑–]")
 _POSSESSIVE = re.compile(r"['’]s?$")

@@ -23,6 +23,7 @@ from whoosh import index as whoosh_index
 
 from crawler.records import Entry
 
+from .analysis import ANALYZER_VERSION
 from .errors import IndexBusy, IndexNotBuilt
 from .schema import build_schema, document
 
@@ -33,6 +34,7 @@ _CURRENT = "CURRENT"
 _INFO = "build.json"
 # Old generations kept after a swap, for readers that still hold them open.
 _KEEP_OLD = 2
+NEWEST_FIRST = "newest-first"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,14 @@ class Generation:
     built_at: str
     seconds: float
     topic_names: dict[str, str]  # indexed topic key -> the name shown
+    # Documents are numbered newest first (month, then id), so date order needs no sorting.
+    newest_first: bool = False
+    analyzer_version: int = 0  # index.analysis.ANALYZER_VERSION of the build
+
+    @property
+    def current_analysis(self) -> bool:
+        """False when words were indexed by another version of the analysis: reindex."""
+        return self.analyzer_version == ANALYZER_VERSION
 
 
 class IndexStore:
@@ -89,6 +99,8 @@ class IndexStore:
             name=name, path=path, entries=info.get("entries", 0),
             built_at=info.get("built_at", ""), seconds=info.get("seconds", 0.0),
             topic_names=info.get("topic_names", {}),
+            newest_first=info.get("order") == NEWEST_FIRST,
+            analyzer_version=info.get("analyzer_version", 0),
         )
 
     def open(self, name: str | None = None):
@@ -111,11 +123,14 @@ class IndexStore:
             building.mkdir()
             try:
                 topic_names: dict[str, str] = {}
+                entries = sorted(entries, key=lambda e: e.id)
+                entries.sort(key=lambda e: e.month, reverse=True)  # stable: month desc, id asc
                 count = self._write(building, entries, total, progress, topic_names)
                 seconds = round(time.monotonic() - started, 3)
                 info = {"entries": count, "seconds": seconds,
                         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                        "topic_names": topic_names}
+                        "topic_names": topic_names, "order": NEWEST_FIRST,
+                        "analyzer_version": ANALYZER_VERSION}
                 (building / _INFO).write_text(json.dumps(info), encoding="utf-8")
                 _fsync_tree(building)
                 os.rename(building, self.root / name)

@@ -29,5 +29,23 @@ def to_docnums(bitset: int) -> set[int]:
     return out
 
 
+def first(bitset: int, limit: int, reverse: bool = False) -> list[int]:
+    """The `limit` lowest document numbers in a bitset (highest, with `reverse`), in order."""
+    out: list[int] = []
+    data = bitset.to_bytes((bitset.bit_length() + 7) // 8, "little")
+    indexes = range(len(data) - 1, -1, -1) if reverse else range(len(data))
+    bits = (7, 6, 5, 4, 3, 2, 1, 0) if reverse else (0, 1, 2, 3, 4, 5, 6, 7)
+    for i in indexes:
+        byte = data[i]
+        if not byte:
+            continue
+        for bit in bits:
+            if byte >> bit & 1:
+                out.append((i << 3) + bit)
+                if len(out) >= limit:
+                    return out
+    return out
+
+
 def full(size: int) -> int:
     return (1 << size) - 1

@@ -23,6 +23,7 @@ from index.store import Generation, IndexStore
 from . import bitsets
 from .compile import compile_query
 from .facets import FACETS, FacetData, load_facet_data
+from .matchset import MatchSets
 from .records import Hit, Interpretation, SearchRequest, SearchResult
 from .snippets import snippet_html, title_html
 from .suggest import suggest
@@ -42,6 +43,7 @@ class IndexView:
     generation: Generation
     index: object
     facets: FacetData
+    matches: MatchSets
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class SearchService:
                 index = self.store.open(generation.name)
                 with index.reader() as reader:
                     facets = load_facet_data(reader, generation.topic_names)
-                self._view = IndexView(generation, index, facets)
+                self._view = IndexView(generation, index, facets, MatchSets(facets.size))
                 self._cache.clear()
             return self._view
 
@@ -132,10 +134,10 @@ class SearchService:
             near=lambda word: _near_words(reader, word),
         )
         query, partial = compiled.query, False
-        matches = self._matches(searcher, query, data)
+        matches = view.matches.of(searcher, query)
         if not matches and compiled.partial is not None:
             query, partial = compiled.partial, True
-            matches = self._matches(searcher, query, data)
+            matches = view.matches.of(searcher, query)
 
         filters = {f.param: f.filter_bits(request, data) for f in FACETS}
 
@@ -158,8 +160,8 @@ class SearchService:
                 fixed = self._search(view, replace(request, q=suggestion.q), corrected_from=request.q)
                 if fixed.total:
                     return replace(fixed, request=request)
-        hits = self._hits(searcher, request, query, compiled.proximity,
-                          frozenset(compiled.highlight), total)
+        hits = self._hits(searcher, view, request, query, compiled.proximity,
+                          frozenset(compiled.highlight), shown)
         interpreted = Interpretation(
             searched=request.q,
             expansions=tuple(compiled.expansions),
@@ -173,18 +175,12 @@ class SearchService:
             interpreted=interpreted, index_version=view.generation.name,
         )
 
-    @staticmethod
-    def _matches(searcher, query: wq.Query, data: FacetData) -> int:
-        if isinstance(query, wq.Every):
-            return bitsets.full(data.size)
-        return bitsets.from_docnums(searcher.docs_for_query(query), data.size)
-
-    def _hits(self, searcher, request, query, proximity, terms, total) -> tuple[Hit, ...]:
+    def _hits(self, searcher, view, request, query, proximity, terms, shown) -> tuple[Hit, ...]:
         start = (request.page - 1) * request.per_page
-        if start >= total:
+        if start >= shown.bit_count():
             return ()
         end = start + request.per_page
-        ranked = self._ranked(searcher, request, query, proximity, end)[start:end]
+        ranked = self._ranked(searcher, view, request, query, proximity, shown, end)[start:end]
         hits = []
         for docnum, score in ranked:
             fields = searcher.stored_fields(docnum)
@@ -204,7 +200,8 @@ class SearchService:
             ))
         return tuple(hits)
 
-    def _ranked(self, searcher, request, query, proximity, limit) -> list[tuple[int, float | None]]:
+    def _ranked(self, searcher, view, request, query, proximity, shown, limit
+                ) -> list[tuple[int, float | None]]:
         """The first `limit` (docnum, score) pairs in the request's order.
 
         By relevance, the top RESCORE_DEPTH by the query's own score get the proximity bonus
@@ -214,6 +211,8 @@ class SearchService:
         filters = [q for q in (f.filter_query(request) for f in FACETS) if q is not None]
         filter_query = wq.And(filters) if filters else None
         sort = request.effective_sort
+        if sort != "relevance" and view.generation.newest_first:
+            return [(d, None) for d in bitsets.first(shown, limit, reverse=sort == "oldest")]
         if sort != "relevance":
             order = sorting.MultiFacet([
                 sorting.FieldFacet("month", reverse=sort == "newest"),

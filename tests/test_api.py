@@ -183,8 +183,17 @@ def test_healthz_reports_the_serving_index(client, sample_data):
     assert response.status_code == 200
     assert response.get_json() == {
         "status": "ok", "entries": 6, "index_version": generation.name,
-        "index_built_at": generation.built_at, "worker": os.getpid(),
+        "index_built_at": generation.built_at, "index_analysis_current": True,
+        "worker": os.getpid(),
     }
+
+
+def test_healthz_says_when_the_index_needs_a_rebuild_for_new_analysis(client, sample_data):
+    info_file = IndexStore(sample_data).current().path / "build.json"
+    info = json.loads(info_file.read_text())
+    info_file.write_text(json.dumps({**info, "analyzer_version": info["analyzer_version"] - 1}))
+
+    assert client.get("/healthz").get_json()["index_analysis_current"] is False
 
 
 def test_without_an_index_healthz_and_search_answer_503(empty_data, make_app):

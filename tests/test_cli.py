@@ -113,8 +113,8 @@ def test_stats_figures(run_cli, sample_data):
         "inferred_types": 6,
         "last_crawl": None,
     }
-    assert (index["version"], index["entries"]) == (version, 6)
-    assert sorted(index) == ["built_at", "entries", "seconds", "version"]
+    assert (index["version"], index["entries"], index["analysis_current"]) == (version, 6, True)
+    assert sorted(index) == ["analysis_current", "built_at", "entries", "seconds", "version"]
 
 
 def test_stats_in_words(run_cli, sample_data):
@@ -141,7 +141,8 @@ def test_stats_of_an_empty_folder(run_cli, empty_data):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
         "entries": 0, "topics": {}, "types": {}, "inferred_topics": 0, "inferred_types": 0,
-        "index": {"version": None, "entries": 0, "built_at": None, "seconds": None},
+        "index": {"version": None, "entries": 0, "built_at": None, "seconds": None,
+                  "analysis_current": True},
         "last_crawl": None,
     }
 

@@ -49,5 +49,7 @@ def healthz():
         "entries": generation.entries,
         "index_version": generation.name,
         "index_built_at": generation.built_at,
+        # False after an upgrade that changed the text analysis: run `pprsearch reindex`.
+        "index_analysis_current": generation.current_analysis,
         "worker": os.getpid(),  # which serving process answered, for checks across workers
     })

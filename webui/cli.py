@@ -195,7 +195,8 @@ def _print_result(result) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1))
+# Answers are CPU-bound under the GIL: more threads add memory (a searcher each), not speed.
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(min=1))
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, workers: int, threads: int) -> None:
     """Serve the web UI and API with a production WSGI server (gunicorn)."""
@@ -237,6 +238,9 @@ def stats(obj: Context, as_json: bool) -> None:
     index = figures["index"]
     click.echo(f"Index version: {index['version'] or 'none built yet'}"
                + (f" ({index['entries']} entries, built {index['built_at']})" if index["version"] else ""))
+    if not index["analysis_current"]:
+        click.echo("Warning:       the index was built by another version of the text analysis; "
+                   "run `pprsearch reindex`.")
     crawl = figures["last_crawl"]
     if isinstance(crawl, dict):
         click.echo(f"Last crawl:    {crawl.get('finished_at')} of {crawl.get('base_url')}: {crawl.get('summary', '')}")
