@@ -24,6 +24,7 @@ from . import bitsets
 from .compile import compile_query
 from .facets import FACETS, FacetData, load_facet_data
 from .matchset import MatchSets
+from .scoring import TermScores, leaves
 from .records import Hit, Interpretation, SearchRequest, SearchResult
 from .snippets import snippet_html, title_html
 from .suggest import suggest
@@ -44,6 +45,7 @@ class IndexView:
     index: object
     facets: FacetData
     matches: MatchSets
+    scores: TermScores
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,20 @@ def _near_words(reader, word: str) -> list[str]:
         return []
     return [w if isinstance(w, str) else w.decode("utf-8")
             for w in reader.terms_within("spell", american(folded[0]), 1, prefix=1)]
+
+
+def _scores_of(searcher, query: wq.Query, docnums) -> list[tuple[int, float]]:
+    """The query's scores for just these documents, skipping straight to each of them."""
+    matcher = query.matcher(searcher, searcher.context())
+    found = []
+    for docnum in sorted(docnums):
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found.append((docnum, matcher.score()))
+    return found
 
 
 class SearchService:
@@ -89,7 +105,8 @@ class SearchService:
                 index = self.store.open(generation.name)
                 with index.reader() as reader:
                     facets = load_facet_data(reader, generation.topic_names)
-                self._view = IndexView(generation, index, facets, MatchSets(facets.size))
+                self._view = IndexView(generation, index, facets, MatchSets(facets.size),
+                                       TermScores(facets.size))
                 self._cache.clear()
             return self._view
 
@@ -221,12 +238,15 @@ class SearchService:
             results = searcher.search(query, limit=limit, sortedby=order, filter=filter_query)
             return [(hit.docnum, None) for hit in results]
         depth = max(limit, RESCORE_DEPTH)
-        results = searcher.search(query, limit=depth, filter=filter_query)
-        scores = {hit.docnum: hit.score for hit in results}
+        terms = leaves(query)
+        if terms is not None:
+            scores = dict(view.scores.top(searcher, terms, shown, depth))
+        else:
+            results = searcher.search(query, limit=depth, filter=filter_query)
+            scores = {hit.docnum: hit.score for hit in results}
         if proximity and scores:
-            bonus = searcher.search(wq.Or(proximity), limit=len(scores), filter=set(scores))
-            for hit in bonus:
-                scores[hit.docnum] += hit.score
+            for docnum, bonus in _scores_of(searcher, wq.Or(proximity), scores):
+                scores[docnum] += bonus
         ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
         return ranked[:limit]
 

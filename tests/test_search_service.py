@@ -395,3 +395,20 @@ def test_or_chains_and_groups_are_capped_too(q):
 
     assert near_calls <= MAX_SPELLING_LOOKUPS
     assert words <= MAX_WORDS
+
+
+@pytest.mark.parametrize("q", ["therapy", "depression anxiety", "psychodynamic therapy",
+                               "empathy OR alliance", "treatment -panic", "author:Cuijpers depression"])
+def test_cached_term_scores_rank_exactly_as_whoosh_does(sample_data, monkeypatch, q):
+    """The fast relevance path (search/scoring.py) must give Whoosh's own order and scores."""
+    import search.service as service_module
+
+    fast = SearchService(sample_data, answer_cache=0).search(SearchRequest(q=q))
+    monkeypatch.setattr(service_module, "leaves", lambda query: None)  # Whoosh's own top-k
+    slow = SearchService(sample_data, answer_cache=0).search(SearchRequest(q=q))
+
+    assert fast.total == slow.total > 0
+    assert [h.id for h in fast.hits] == [h.id for h in slow.hits]
+    # Whoosh scores a NOT as 1.0 for every entry it lets through: the same shift for all.
+    shifts = {round((s.score or 0) - (f.score or 0), 2) for f, s in zip(fast.hits, slow.hits)}
+    assert shifts == ({1.0} if "-" in q else {0.0})
