@@ -12,6 +12,7 @@ import fcntl
 import json
 import logging
 import os
+import pickle
 import shutil
 import time
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from whoosh import index as whoosh_index
 
 from crawler.records import Entry
 
+from . import bitsets
 from .analysis import ANALYZER_VERSION
 from .errors import IndexBusy, IndexNotBuilt
 from .schema import build_schema, document
@@ -34,6 +36,9 @@ _CURRENT = "CURRENT"
 _INFO = "build.json"
 # Old generations kept after a swap, for readers that still hold them open.
 _KEEP_OLD = 2
+# Facet values' documents as bitsets, written by the build so a reader need not read postings.
+FACETS_FILE = "facets.pickle"
+FACET_FIELDS = ("topics", "research_type", "year")
 NEWEST_FIRST = "newest-first"
 
 
@@ -103,6 +108,15 @@ class IndexStore:
             analyzer_version=info.get("analyzer_version", 0),
         )
 
+    def facet_docnums(self, name: str) -> dict | None:
+        """What a build wrote of its facet values' documents, as bitsets (None for an older
+        build). The file is the build's own, in the data folder, like the index itself."""
+        try:
+            with open(self.root / name / FACETS_FILE, "rb") as f:
+                return pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return None
+
     def open(self, name: str | None = None):
         """The Whoosh index of a generation (the current one by default)."""
         generation = self._generation(name) if name else self.current()
@@ -145,16 +159,26 @@ class IndexStore:
     def _write(self, folder: Path, entries, total, progress, topic_names: dict) -> int:
         ix = whoosh_index.create_in(str(folder), build_schema())
         count = 0
+        # Which documents carry each facet value, by document number (the order of adding).
+        facets: dict[str, dict[str, list[int]]] = {field: {} for field in FACET_FIELDS}
         # One segment, no merging during the build: the fastest way to write a whole index.
         with ix.writer(limitmb=256, procs=1) as writer:
             for entry in entries:
                 doc = document(entry)
                 topic_names.update(zip(doc["topics"].split(), entry.topics))
+                for field in FACET_FIELDS:
+                    for key in doc[field].split() if field == "topics" else [doc[field]]:
+                        if key:
+                            facets[field].setdefault(key, []).append(count)
                 writer.add_document(**doc)
                 count += 1
                 if progress and count % 50 == 0:
                     progress(count, total)
         ix.close()
+        bits = {field: {key: bitsets.from_docnums(docnums, count) for key, docnums in values.items()}
+                for field, values in facets.items()}
+        with open(folder / FACETS_FILE, "wb") as f:
+            pickle.dump({"size": count, "bits": bits}, f, protocol=pickle.HIGHEST_PROTOCOL)
         if progress:
             progress(count, total)
         return count

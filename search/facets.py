@@ -13,8 +13,9 @@ from whoosh import query as wq
 
 from crawler.ids import slugify
 from crawler.vocabulary import RESEARCH_TYPES, TOPICS
+from index.store import FACET_FIELDS
 
-from . import bitsets
+from index import bitsets
 from .errors import BadParameter
 from .records import FacetGroup, FacetValue, SearchRequest
 
@@ -28,16 +29,21 @@ class FacetData:
     names: dict[str, dict[str, str]]  # index field -> value key -> name shown
 
 
-def load_facet_data(reader, topic_names: dict[str, str]) -> FacetData:
-    """Read every facet value's postings once; cheap next to what it saves per query."""
+def load_facet_data(reader, topic_names: dict[str, str], built: dict | None = None) -> FacetData:
+    """Every facet value's documents as bitsets: from what the build wrote (`built`, its
+    FACETS_FILE) when it fits this index, else from the postings."""
     size = reader.doc_count_all()
     bits: dict[str, dict[str, int]] = {}
     names: dict[str, dict[str, str]] = {}
-    for field in ("topics", "research_type", "year"):
-        bits[field] = {}
-        for raw in reader.lexicon(field):
-            key = raw.decode("utf-8")
-            bits[field][key] = bitsets.from_docnums(reader.postings(field, raw).all_ids(), size)
+    usable = built is not None and built.get("size") == size and not reader.has_deletions()
+    for field in FACET_FIELDS:
+        if usable:
+            bits[field] = built["bits"][field]
+        else:
+            bits[field] = {}
+            for raw in reader.lexicon(field):
+                key = raw.decode("utf-8")
+                bits[field][key] = bitsets.from_docnums(reader.postings(field, raw).all_ids(), size)
         names[field] = {key: key for key in bits[field]}
     names["topics"] = {key: topic_names.get(key, key) for key in bits["topics"]}
     return FacetData(size=size, bits=bits, names=names)

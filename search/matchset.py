@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 from whoosh import query as wq
 
-from . import bitsets
+from index import bitsets
 
 _CACHE_TERMS = 4096
 

@@ -4,8 +4,8 @@ Whoosh's own top-k search walks the query's matchers in Python, intersecting and
 match: most of an answer's time at 10,000 entries. Here each term's BM25F scores for all its
 documents are read from its postings once (then kept, within a memory budget), and an answer
 sums, for just the documents already known to match (the match bitset), the scores of the
-query's terms: the same sum Whoosh computes for And and Or of terms. Queries with other parts
-(phrases, ranges, coordination bonuses) go through Whoosh as before.
+query's terms: the same sum Whoosh computes for And and Or of terms. A phrase is scored by its
+words. Queries with other parts (ranges, coordination bonuses) go through Whoosh as before.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections import OrderedDict
 
 from whoosh import query as wq
 
-from . import bitsets
+from index import bitsets
 
 # Score arrays kept per index generation: a float per document per term.
 BUDGET_BYTES = 64 * 1024 * 1024
@@ -30,6 +30,10 @@ def leaves(q: wq.Query, boost: float = 1.0) -> list[Leaf] | None:
     boost *= q.boost
     if isinstance(q, wq.Term):
         return [(q.fieldname, q.text, boost)]
+    if isinstance(q, wq.Phrase):
+        # The phrase itself is a condition the match set already holds; its words' mean score
+        # stands for it, as one term would (Whoosh scores the phrase's own frequency).
+        return [(q.fieldname, word, boost / len(q.words)) for word in q.words]
     if isinstance(q, wq.Every):
         return []
     if isinstance(q, wq.Not):

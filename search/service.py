@@ -20,7 +20,7 @@ from index.analysis import american, name_analyzer
 from index.schema import TEXT_FIELDS
 from index.store import Generation, IndexStore
 
-from . import bitsets
+from index import bitsets
 from .compile import compile_query
 from .facets import FACETS, FacetData, load_facet_data
 from .matchset import MatchSets
@@ -104,7 +104,8 @@ class SearchService:
                 generation = self.store.current()
                 index = self.store.open(generation.name)
                 with index.reader() as reader:
-                    facets = load_facet_data(reader, generation.topic_names)
+                    facets = load_facet_data(reader, generation.topic_names,
+                                             self.store.facet_docnums(generation.name))
                 self._view = IndexView(generation, index, facets, MatchSets(facets.size),
                                        TermScores(facets.size))
                 self._cache.clear()

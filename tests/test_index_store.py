@@ -227,3 +227,17 @@ def test_an_import_while_a_build_holds_the_lock_changes_nothing(sample_data, tmp
     with Archive(sample_data) as archive:
         assert list(archive.entries()) == before
     assert store.current_name() == version
+
+
+def test_the_facet_bitsets_a_build_writes_equal_those_read_from_postings(sample_data):
+    from search.facets import load_facet_data
+
+    store = IndexStore(sample_data)
+    generation = store.current()
+    built = store.facet_docnums(generation.name)
+    assert built is not None and built["size"] == 6
+    with store.open(generation.name).reader() as reader:
+        from_build = load_facet_data(reader, generation.topic_names, built)
+        from_postings = load_facet_data(reader, generation.topic_names, None)
+    assert from_build == from_postings
+    assert from_build.bits["year"].keys() == {"2020", "2021", "2022", "2023"}

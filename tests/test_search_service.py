@@ -397,10 +397,10 @@ def test_or_chains_and_groups_are_capped_too(q):
     assert words <= MAX_WORDS
 
 
-@pytest.mark.parametrize("q", ["therapy", "depression anxiety", "psychodynamic therapy",
+@pytest.mark.parametrize("q", ["therapy", "depression anxiety", "treatment outcomes",
                                "empathy OR alliance", "treatment -panic", "author:Cuijpers depression"])
 def test_cached_term_scores_rank_exactly_as_whoosh_does(sample_data, monkeypatch, q):
-    """The fast relevance path (search/scoring.py) must give Whoosh's own order and scores."""
+    """For terms, the fast relevance path (search/scoring.py) gives Whoosh's order and scores."""
     import search.service as service_module
 
     fast = SearchService(sample_data, answer_cache=0).search(SearchRequest(q=q))
@@ -412,3 +412,13 @@ def test_cached_term_scores_rank_exactly_as_whoosh_does(sample_data, monkeypatch
     # Whoosh scores a NOT as 1.0 for every entry it lets through: the same shift for all.
     shifts = {round((s.score or 0) - (f.score or 0), 2) for f, s in zip(fast.hits, slow.hits)}
     assert shifts == ({1.0} if "-" in q else {0.0})
+
+
+def test_phrases_are_scored_by_their_words_on_the_fast_path(sample_data):
+    from search.scoring import leaves
+    from whoosh import query as wq
+
+    assert leaves(wq.Phrase("summary", ["panic", "disord"], boost=2.0)) == [
+        ("summary", "panic", 1.0), ("summary", "disord", 1.0)]
+    result = SearchService(sample_data, answer_cache=0).search(SearchRequest(q='"panic disorder"'))
+    assert [h.id for h in result.hits][:1] == [PANIC]
