@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from index.ingest import import_paths
+from index.store import IndexStore
 from search.compile import MAX_SPELLING_LOOKUPS, MAX_WORDS, compile_query
 from search.errors import BadParameter
 from search.records import Hit, SearchRequest, Suggestion
@@ -422,3 +423,31 @@ def test_phrases_are_scored_by_their_words_on_the_fast_path(sample_data):
         ("summary", "panic", 1.0), ("summary", "disord", 1.0)]
     result = SearchService(sample_data, answer_cache=0).search(SearchRequest(q='"panic disorder"'))
     assert [h.id for h in result.hits][:1] == [PANIC]
+
+
+def test_an_edited_synonyms_file_applies_to_the_next_search_without_a_reindex(sample_data, tmp_path):
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("CBT = cognitive behavioral therapy\n", encoding="utf-8")
+    service = SearchService(sample_data, answer_cache=16, synonyms_file=synonyms)
+    version = IndexStore(sample_data).current_name()
+    assert service.search(SearchRequest(q="jitters")).total == 0
+
+    synonyms.write_text("CBT = cognitive behavioral therapy\njitters = panic attacks\n",
+                        encoding="utf-8")
+
+    result = service.search(SearchRequest(q="jitters"))
+    assert [h.id for h in result.hits] == [PANIC]
+    assert result.interpreted.expansions == ("jitters → panic attacks",)
+    assert IndexStore(sample_data).current_name() == version  # no rebuild happened
+
+
+def test_a_misspelt_word_matches_words_one_letter_away_below_exact_matches(service):
+    result = service.search(SearchRequest(q="borderlne"))  # one letter left out
+
+    assert result.interpreted.fuzzy == ("borderlne",)
+    assert {h.id for h in result.hits} == {
+        "2020-08-is-psychodynamic-therapy-effective-for-treating-personality-disorders",
+        "2022-06-the-evidence-for-psychodynamic-therapy"}
+    assert "<mark>borderline</mark>" in result.hits[0].snippet_html
+    exact = service.search(SearchRequest(q="borderline"))
+    assert exact.hits[0].score > result.hits[0].score  # the tolerant match weighs less
