@@ -2,7 +2,8 @@
 
 Term postings are turned into bitsets once per index generation (a bounded cache) and combined
 with integer AND / OR; only what bit logic cannot answer (phrases, which need positions) goes
-through Whoosh's own unscored walk, and then only over documents holding all its words.
+through Whoosh's own unscored walk, and its result is kept the same way. These are caches of
+index data, like the index itself per generation: every answer is still computed in full.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from whoosh import query as wq
 from index import bitsets
 
 _CACHE_TERMS = 4096
+_CACHE_PHRASES = 1024
 
 
 class MatchSets:
@@ -24,6 +26,7 @@ class MatchSets:
         self.size = size
         self.full = bitsets.full(size)
         self._terms: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self._phrases: OrderedDict[tuple[str, str, int], int] = OrderedDict()
         self._lock = threading.Lock()
 
     def term(self, reader, field: str, text: str) -> int:
@@ -40,6 +43,27 @@ class MatchSets:
             self._terms[key] = bits
             while len(self._terms) > _CACHE_TERMS:
                 self._terms.popitem(last=False)
+        return bits
+
+    def phrase(self, searcher, q: wq.Phrase) -> int:
+        """A phrase's documents: those holding all its words, checked for their positions by
+        Whoosh, once per generation (synonym expansions repeat the same phrases)."""
+        key = (q.fieldname, " ".join(q.words), q.slop)
+        with self._lock:
+            found = self._phrases.get(key)
+            if found is not None:
+                self._phrases.move_to_end(key)
+                return found
+        within = self.full
+        for word in q.words:
+            within &= self.term(searcher.reader(), q.fieldname, word)
+        bits = 0
+        if within:
+            bits = bitsets.from_docnums(searcher.docs_for_query(q), self.size) & within
+        with self._lock:
+            self._phrases[key] = bits
+            while len(self._phrases) > _CACHE_PHRASES:
+                self._phrases.popitem(last=False)
         return bits
 
     def of(self, searcher, q: wq.Query) -> int:
@@ -71,12 +95,7 @@ class MatchSets:
         if isinstance(q, wq.Not):
             return self.full & ~self.of(searcher, q.query)
         if isinstance(q, wq.Phrase):
-            within = self.full
-            for word in q.words:
-                within &= self.term(reader, q.fieldname, word)
-            if not within:
-                return 0
-            return bitsets.from_docnums(searcher.docs_for_query(q), self.size) & within
+            return self.phrase(searcher, q)
         if q is wq.NullQuery:
             return 0
         return bitsets.from_docnums(searcher.docs_for_query(q), self.size)
