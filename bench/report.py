@@ -316,7 +316,7 @@ def render(run: dict) -> str:
             ]
             lines += _table(["figure", "product, cache off", "product, cache on", "FTS5",
                              "product / FTS5"], rows)
-            lines += ["", f"HTTP: `pprsearch serve --workers 2` (gunicorn, 4 threads each) on "
+            lines += ["", f"HTTP: `pprsearch serve --workers 2` (gunicorn, 2 threads each, the default) on "
                       f"127.0.0.1, wrk with {off['connections']} connections (2 threads) for "
                       f"{off['seconds']:.0f} s after a 3 s warm-up, rotating over the "
                       f"{len(MIX)} /api/search URLs of the mix; wrk runs on the same 2 cores."]
