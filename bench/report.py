@@ -17,55 +17,50 @@ ROOT = Path(__file__).resolve().parent.parent
 # profiles at the end of RESULTS.md and the stage timings in bench/README.md ("Findings").
 NOTES = {
     "p95_10k_ratio": (
-        "At 10k an answer is ~40% an unscored walk of every posting (`docs_for_query`, for the "
-        "facet bitset), ~40% the scored top 10 (`searcher.search`; multi-word queries pay 2-3× "
-        "for the proximity Phrase clauses), ~20% snippets. Tried (outside the product): "
-        "per-field `postings().all_ids()` into the bitset, 2× faster; the proximity clause "
-        "left out of the full pass, −60% on multi-word queries (rescore the top ~50 with it "
-        "instead); one collector pass recording all docnums, rejected (it turns off Whoosh's "
-        "top-N pruning: slower for single words)."
+        "The tail is phrase queries and multi-word queries: a phrase's documents need Whoosh's "
+        "position check (kept per generation once done), and the proximity bonus checks the "
+        "top 50 hits for the words close together. Done so far: match sets from cached "
+        "per-term bitsets, ranking from cached per-term score arrays over the match set, "
+        "proximity only for the top 50, snippets from a memoised word analysis."
     ),
     "p95_1k": (
-        "Fixed cost per answer: highlighting the ten hits is ~60% of a 1k answer (~2 ms a hit: "
-        "summary and implications re-run through the whole analyzer chain, `american()` "
-        "trying 7 regexes per word, uncached). Tried (outside the product): a regex over the "
-        "text plus a per-word memo of word → index term, 2.1 → 0.23 ms a hit, which brings "
-        "the 1k median near 10 ms; the rest is the proximity clauses and the top-10 scoring."
+        "Per answer a fixed cost remains: ten snippets (~0.3 ms a hit), compiling the query "
+        "with its synonyms, and for phrases the position check."
     ),
     "p95_100k": (
-        "Everything proportional to the matches runs in Python: the postings walk for the "
-        "bitset, then scoring. Needs per-term match bitsets made at build time for frequent "
-        "terms (a few MB), the proximity clause as a rescoring of the top 50, a "
-        "newest-first docnum order per generation for browsing (30 ms → 0.01 ms at 10k). "
-        "Memory too: one worker holds ~940 MB at 100k after its first query (~480 MB private) "
-        "and opening a generation peaks at ~620 MB while facet postings are read."
+        "At 100k the tail is the first use of a frequent term or phrase in a generation: "
+        "reading its postings (tens of thousands of documents) into a bitset and a score "
+        "array in Python. Warm answers reuse them (p50 far below FTS5). Next: bitsets and "
+        "score arrays of the commonest terms written by the build, read at open."
     ),
     "cold_10k": (
-        "A swap costs ~50 ms to open the index and read every facet value's postings into "
-        "bitsets plus ~30 ms for the thread's searcher at 10k, then the query itself at its "
-        "cold cost. Fix: open, load facets and run one query on the new generation before "
-        "CURRENT moves (or in a background thread of each worker while the old view answers); "
-        "store the facet bitsets in the generation at build time."
+        "After a swap the worker opens the new generation (~45 ms: the index files; facet "
+        "bitsets are now written by the build and read at once), makes its thread's searcher "
+        "(~25 ms), and the first query reads its terms' postings into bitsets and score arrays "
+        "(~60 ms) that later queries reuse. Tried: facet bitsets at build time (−20 ms). Next: "
+        "warm the new generation (open it, read the commonest terms) before CURRENT moves, or "
+        "in each worker in the background while the old generation answers."
     ),
     "reindex_1k": (
-        "The analyzer chain is ~80% of the build (cProfile): every word through five Python "
-        "filters, `american()` alone ~23%; the `spell` field analyses the text a second time. "
-        "Tried (outside the product): memoising word → normalised stem: −33% build CPU "
-        "(3.95 → 2.66 s per 500 entries). A fused, memoised analyzer (one regex, one dict "
-        "lookup per word) feeding both fields should roughly halve what remains."
+        "Whoosh's writer (posting encoding, stored fields, columns) is now most of the build; "
+        "the analysis is one memoised pass per distinct word (build CPU about −40%)."
     ),
-    "reindex_10k": "As at 1k: a constant, analyzer-bound rate (see above).",
+    "reindex_10k": (
+        "Whoosh's writer is now most of the build (the analysis is one memoised pass per "
+        "distinct word; build CPU about −45% since the first run, 84.5 → ~40-47 s at 10k). "
+        "Idle runs measured 39.8 and 40.7 s; under the load average shown it is slower. "
+        "Next: positions only where phrases are searched (not the citation), fewer stored "
+        "bytes, and a build that skips Whoosh's posting pool for one segment."
+    ),
     "rss_10k": (
-        "Each gunicorn thread keeps its own Whoosh searcher, ~50 MB of private memory each at "
-        "10k, plus transient peaks when threads search at once: 4 threads peak at ~430 MB, one "
-        "thread at ~135 MB. Answers are CPU-bound under the GIL, so extra threads add memory "
-        "but no throughput: serve with 1-2 threads per worker, or share one searcher."
+        "Each thread keeps its own Whoosh searcher; serve with 1-2 threads per worker (the "
+        "default is now 2)."
     ),
     "http_1k": (
         "The web layer is not the limit ({cached_rps:.0f} req/s at 1k with the answer cache "
-        "on): the answer's CPU time is (2 cores / ~30 ms ≈ 65 req/s before wrk and other "
-        "load). 300 req/s with p99 < 100 ms needs answers of ~5 ms CPU at 1k: the "
-        "highlighting and proximity fixes first."
+        "on): each answer's ~4-9 ms of CPU on 2 cores shared with wrk caps throughput near "
+        "250 req/s, and queueing behind the slower phrase answers sets p99. Next: the phrase "
+        "and proximity costs above, then one process per core without threads."
     ),
 }
 
