@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from index.ingest import import_paths
+from index.jobs import Jobs
 from webui import auth, create_app
 from webui.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample" / "pprnet-blog-page.txt"
 PANIC = "2021-11-psychological-treatments-for-panic-disorder"
+
+
+def settle_jobs(data, timeout: float = 20.0) -> None:
+    """Wait for spawned jobs to end and for their reaper threads, so nothing outlives the test."""
+    deadline = time.monotonic() + timeout
+    jobs = Jobs(data)
+    while jobs.active() is not None:
+        assert time.monotonic() < deadline, f"job still active: {jobs.active()}"
+        time.sleep(0.05)
+    for thread in threading.enumerate():
+        if thread.name.endswith("(_reap)"):
+            thread.join(timeout=max(0.1, deadline - time.monotonic()))
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
 
 import pytest
+from conftest import settle_jobs
 
 from index.jobs import ACTIVE, Jobs
 from webui import auth
@@ -31,18 +30,6 @@ def admin_client(admin_app):
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
-
-
-def settle_jobs(data, timeout: float = 20.0) -> None:
-    """Wait for spawned jobs to end and for their reaper threads, so nothing outlives the test."""
-    deadline = time.monotonic() + timeout
-    jobs = Jobs(data)
-    while jobs.active() is not None:
-        assert time.monotonic() < deadline, f"job still active: {jobs.active()}"
-        time.sleep(0.05)
-    for thread in threading.enumerate():
-        if thread.name.endswith("(_reap)"):
-            thread.join(timeout=max(0.1, deadline - time.monotonic()))
 
 
 def login_form(client) -> str:

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from conftest import settle_jobs
 
 from crawler.vocabulary import SITE_TYPE_IDS
 from index import jobs as job_runner
@@ -30,18 +31,6 @@ DEAD_PROCESS_ERROR = "The process running this job ended before it finished."
 @pytest.fixture
 def admin_client(sample_data, make_app):
     return make_app(sample_data, ADMIN_TOKEN=TOKEN, ANSWER_CACHE=0).test_client()
-
-
-def settle_jobs(data, timeout: float = 20.0) -> None:
-    """Wait for spawned jobs to end and for their reaper threads, so nothing outlives the test."""
-    deadline = time.monotonic() + timeout
-    jobs = Jobs(data)
-    while jobs.active() is not None:
-        assert time.monotonic() < deadline, f"job still active: {jobs.active()}"
-        time.sleep(0.05)
-    for thread in threading.enumerate():
-        if thread.name.endswith("(_reap)"):
-            thread.join(timeout=max(0.1, deadline - time.monotonic()))
 
 
 def exited_pid() -> int:
