@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -350,3 +350,18 @@ def test_content_is_escaped_in_the_pages(xss_client, url):
     assert "&lt;script&gt;" in html
     soup = BeautifulSoup(html, "html.parser")
     assert [s.get("src") for s in soup.select("script")] in ([], ["/static/search.js"])
+
+
+def test_next_and_previous_cross_the_results_pages(client):
+    """At the edge of a results page the neighbour comes from the next page, linked with it."""
+    html = client.get("/entries/2022-12-adding-short-term-psychodynamic-psychotherapy-to-antidepressants"
+                      "?q=&per_page=2").get_data(as_text=True)
+    soup = BeautifulSoup(html, "lxml")
+
+    assert "Result 2 of 6" in soup.select_one(".position").get_text()
+    following = soup.select_one('a[rel="next"]')["href"]
+    assert following.startswith("/entries/2022-06-the-evidence-for-psychodynamic-therapy?")
+    assert ("page", ["2"]) in parse_qs(urlsplit(following).query).items()
+    preceding = soup.select_one('a[rel="prev"]')["href"]
+    assert preceding.startswith("/entries/2023-03-capacity-to-mentalize")
+    assert "page" not in parse_qs(urlsplit(preceding).query)

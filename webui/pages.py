@@ -88,23 +88,34 @@ def entry(entry_id: str):
 
 
 def _search_context(entry_id: str) -> dict | None:
-    """The search the reader came from (carried in the URL), with previous and next entries."""
+    """The search the reader came from (carried in the URL), with previous and next entries.
+
+    The reader's own results page is searched again (usually straight from the answer cache),
+    and the neighbouring page only when the entry sits at an edge of it.
+    """
     if not any(k in request.args for k in ("q", "topic", "type", "year", "sort", "page")):
         return None
     try:
         req = parse_request(request.args.getlist)
-        # Neighbours may sit on the pages either side; look at up to 100 around the entry.
-        wide = replace(req, page=1, per_page=100)
-        hits = search_service().search(wide).hits
+        result = search_service().search(req)
     except (BadParameter, IndexNotBuilt):
         return None
-    ids = [h.id for h in hits]
-    context = {"request": req, "query_string": req.query_string(), "previous": None, "next": None}
-    if entry_id in ids:
-        i = ids.index(entry_id)
-        context["previous"] = hits[i - 1] if i > 0 else None
-        context["next"] = hits[i + 1] if i + 1 < len(hits) else None
-        context["position"] = (i + 1, len(ids))
+    context = {"request": req, "query_string": req.query_string(), "previous": None,
+               "next": None, "previous_qs": "", "next_qs": ""}
+    ids = [h.id for h in result.hits]
+    if entry_id not in ids:
+        return context
+    i = ids.index(entry_id)
+    context["position"] = ((req.page - 1) * req.per_page + i + 1, result.total)
+    neighbours = (("previous", i - 1, req.page - 1, -1), ("next", i + 1, req.page + 1, 0))
+    for name, at, other_page, edge in neighbours:
+        if 0 <= at < len(ids):
+            context[name], context[f"{name}_qs"] = result.hits[at], req.query_string()
+        elif 1 <= other_page <= result.pages:
+            other = req.at_page(other_page)
+            hits = search_service().search(other).hits
+            if hits:
+                context[name], context[f"{name}_qs"] = hits[edge], other.query_string()
     return context
 
 
