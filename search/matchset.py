@@ -8,12 +8,11 @@ index data, like the index itself per generation: every answer is still computed
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from whoosh import query as wq
 
 from index import bitsets
+
+from .lru import BoundedCache
 
 _CACHE_TERMS = 4096
 _CACHE_PHRASES = 1024
@@ -25,46 +24,30 @@ class MatchSets:
     def __init__(self, size: int):
         self.size = size
         self.full = bitsets.full(size)
-        self._terms: OrderedDict[tuple[str, str], int] = OrderedDict()
-        self._phrases: OrderedDict[tuple[str, str, int], int] = OrderedDict()
-        self._lock = threading.Lock()
+        self._terms = BoundedCache(_CACHE_TERMS)
+        self._phrases = BoundedCache(_CACHE_PHRASES)
 
     def term(self, reader, field: str, text: str) -> int:
-        key = (field, text)
-        with self._lock:
-            found = self._terms.get(key)
-            if found is not None:
-                self._terms.move_to_end(key)
-                return found
-        bits = 0
-        if (field, text) in reader:
-            bits = bitsets.from_docnums(reader.postings(field, text).all_ids(), self.size)
-        with self._lock:
-            self._terms[key] = bits
-            while len(self._terms) > _CACHE_TERMS:
-                self._terms.popitem(last=False)
-        return bits
+        def read() -> int:
+            if (field, text) not in reader:
+                return 0
+            return bitsets.from_docnums(reader.postings(field, text).all_ids(), self.size)
+
+        return self._terms.get((field, text), read)
 
     def phrase(self, searcher, q: wq.Phrase) -> int:
         """A phrase's documents: those holding all its words, checked for their positions by
         Whoosh, once per generation (synonym expansions repeat the same phrases)."""
-        key = (q.fieldname, " ".join(q.words), q.slop)
-        with self._lock:
-            found = self._phrases.get(key)
-            if found is not None:
-                self._phrases.move_to_end(key)
-                return found
-        within = self.full
-        for word in q.words:
-            within &= self.term(searcher.reader(), q.fieldname, word)
-        bits = 0
-        if within:
-            bits = bitsets.from_docnums(searcher.docs_for_query(q), self.size) & within
-        with self._lock:
-            self._phrases[key] = bits
-            while len(self._phrases) > _CACHE_PHRASES:
-                self._phrases.popitem(last=False)
-        return bits
+
+        def check() -> int:
+            within = self.full
+            for word in q.words:
+                within &= self.term(searcher.reader(), q.fieldname, word)
+            if not within:
+                return 0
+            return bitsets.from_docnums(searcher.docs_for_query(q), self.size) & within
+
+        return self._phrases.get((q.fieldname, " ".join(q.words), q.slop), check)
 
     def of(self, searcher, q: wq.Query) -> int:
         """The documents `q` matches."""

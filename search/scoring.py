@@ -11,13 +11,13 @@ words. Queries with other parts (ranges, coordination bonuses) go through Whoosh
 from __future__ import annotations
 
 import heapq
-import threading
 from array import array
-from collections import OrderedDict
 
 from whoosh import query as wq
 
 from index import bitsets
+
+from .lru import BoundedCache
 
 # Score arrays kept per index generation: a float per document per term.
 BUDGET_BYTES = 64 * 1024 * 1024
@@ -56,28 +56,20 @@ class TermScores:
 
     def __init__(self, size: int, budget: int = BUDGET_BYTES):
         self.size = size
-        self.capacity = max(8, budget // max(1, 4 * size))
-        self._arrays: OrderedDict[tuple[str, str], array | None] = OrderedDict()
-        self._lock = threading.Lock()
+        self._arrays = BoundedCache(max(8, budget // max(1, 4 * size)))
 
     def of(self, searcher, field: str, text: str) -> array | None:
-        key = (field, text)
-        with self._lock:
-            if key in self._arrays:
-                self._arrays.move_to_end(key)
-                return self._arrays[key]
-        scores = None
-        if (field, text) in searcher.reader():
+        def read() -> array | None:
+            if (field, text) not in searcher.reader():
+                return None
             scores = array("f", bytes(4 * self.size))
             matcher = searcher.postings(field, text)
             while matcher.is_active():
                 scores[matcher.id()] = matcher.score()
                 matcher.next()
-        with self._lock:
-            self._arrays[key] = scores
-            while len(self._arrays) > self.capacity:
-                self._arrays.popitem(last=False)
-        return scores
+            return scores
+
+        return self._arrays.get((field, text), read)
 
     def top(self, searcher, terms: list[Leaf], shown: int, k: int) -> list[tuple[int, float]]:
         """The k best (docnum, score) among the documents in `shown`."""

@@ -9,7 +9,6 @@ generation.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from index.store import Generation, IndexStore
 from index import bitsets
 from .compile import compile_query
 from .facets import FACETS, FacetData, load_facet_data
+from .lru import BoundedCache
 from .matchset import MatchSets
 from .scoring import TermScores, leaves
 from .records import Hit, Interpretation, SearchRequest, SearchResult
@@ -88,8 +88,7 @@ class SearchService:
         self._lock = threading.Lock()
         self._view: IndexView | None = None
         self._local = threading.local()
-        self._cache: OrderedDict = OrderedDict()
-        self._cache_size = max(0, int(answer_cache))
+        self._answers = BoundedCache(int(answer_cache))
 
     # Index generations and searchers
 
@@ -108,7 +107,7 @@ class SearchService:
                                              self.store.facet_docnums(generation.name))
                 self._view = IndexView(generation, index, facets, MatchSets(facets.size),
                                        TermScores(facets.size))
-                self._cache.clear()
+                self._answers.clear()
             return self._view
 
     def searcher(self, view: IndexView):
@@ -129,18 +128,7 @@ class SearchService:
         for facet in FACETS:
             facet.check(request, view.facets)
         key = (view.generation.name, self.synonyms.stamp(), request)
-        if self._cache_size:
-            with self._lock:
-                if key in self._cache:
-                    self._cache.move_to_end(key)
-                    return self._cache[key]
-        result = self._search(view, request)
-        if self._cache_size:
-            with self._lock:
-                self._cache[key] = result
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
-        return result
+        return self._answers.get(key, lambda: self._search(view, request))
 
     def _search(self, view: IndexView, request: SearchRequest, corrected_from: str = "") -> SearchResult:
         searcher = self.searcher(view)

@@ -1,0 +1,36 @@
+"""A bounded, thread-safe cache of computed values, least recently used out first."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Callable, Hashable, TypeVar
+
+V = TypeVar("V")
+
+
+class BoundedCache:
+    """Values by key, at most `capacity` of them; 0 keeps nothing."""
+
+    def __init__(self, capacity: int):
+        self.capacity = max(0, capacity)
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], V]) -> V:
+        """The cached value, or `make()`'s, kept for next time (made outside the lock)."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        if self.capacity:
+            with self._lock:
+                self._items[key] = value
+                while len(self._items) > self.capacity:
+                    self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
