@@ -27,6 +27,7 @@ from crawler.records import Entry
 from . import bitsets
 from .analysis import ANALYZER_VERSION
 from .errors import IndexBusy, IndexNotBuilt
+from .mapped import MappedStorage
 from .schema import build_schema, document
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class IndexStore:
     def open(self, name: str | None = None):
         """The Whoosh index of a generation (the current one by default)."""
         generation = self._generation(name) if name else self.current()
-        return whoosh_index.open_dir(str(generation.path))
+        return MappedStorage(str(generation.path)).open_index()
 
     def build(
         self,
@@ -162,7 +163,9 @@ class IndexStore:
         # Which documents carry each facet value, by document number (the order of adding).
         facets: dict[str, dict[str, list[int]]] = {field: {} for field in FACET_FIELDS}
         # One segment, no merging during the build: the fastest way to write a whole index.
-        with ix.writer(limitmb=256, procs=1) as writer:
+        # Its files stay separate: a reader of a compound file copies the whole postings file
+        # into memory each time it opens (Whoosh's BufferFile), ~20 ms and ~25 MB at 10k.
+        with ix.writer(limitmb=256, procs=1, compound=False) as writer:
             for entry in entries:
                 doc = document(entry)
                 topic_names.update(zip(doc["topics"].split(), entry.topics))

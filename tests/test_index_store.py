@@ -241,3 +241,18 @@ def test_the_facet_bitsets_a_build_writes_equal_those_read_from_postings(sample_
         from_postings = load_facet_data(reader, generation.topic_names, None)
     assert from_build == from_postings
     assert from_build.bits["year"].keys() == {"2020", "2021", "2022", "2023"}
+
+
+def test_a_generation_is_read_through_memory_maps_of_separate_files(sample_data):
+    """A compound segment would be copied into memory by every searcher that opens it."""
+    import mmap
+
+    store = IndexStore(sample_data)
+    generation = store.current()
+    assert not list(generation.path.glob("*.seg"))
+    assert list(generation.path.glob("*.pst")) and list(generation.path.glob("*.trm"))
+    with store.open(generation.name).searcher() as searcher:
+        terms = searcher.reader()._terms
+        assert isinstance(terms._postfile.file, mmap.mmap)
+        assert isinstance(terms._dbfile.file, mmap.mmap)
+        assert searcher.document_number(id=searcher.stored_fields(0)["id"]) == 0
