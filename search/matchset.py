@@ -1,21 +1,55 @@
 """Which documents a query matches, as a bitset, without scoring: the set facet counts need.
 
 Term postings are turned into bitsets once per index generation (a bounded cache) and combined
-with integer AND / OR; only what bit logic cannot answer (phrases, which need positions) goes
-through Whoosh's own unscored walk, and its result is kept the same way. These are caches of
+with integer AND / OR; what bit logic cannot answer (phrases) is checked against the word
+positions of just the documents holding all the words, and kept the same way. These are caches of
 index data, like the index itself per generation: every answer is still computed in full.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from whoosh import query as wq
 
-from index import bitsets
+from index import bitsets, postings
 
 from .lru import BoundedCache
 
 _CACHE_TERMS = 4096
 _CACHE_PHRASES = 1024
+
+
+def near(reader, field: str, words: list[str], slop: int, within: int) -> list[int]:
+    """The documents of the bitset `within` holding the words in order, each one to `slop`
+    positions after the one before: Whoosh's Phrase (a SpanNear2, ordered, mindist 1)."""
+    if not within or not words:
+        return []
+    # Per document, where a run of the words so far can end.
+    ends = postings.positions(reader, field, words[0], within)
+    for word in words[1:]:
+        found = postings.positions(reader, field, word, bitsets.from_docnums(ends, _size(ends)))
+        following: dict[int, list[int]] = {}
+        for docnum, before in ends.items():
+            after = found.get(docnum)
+            if not after:
+                continue
+            if slop == 1:
+                previous = set(before)
+                hits = [p for p in after if p - 1 in previous]
+            else:
+                hits = [p for p in after
+                        if (i := bisect_left(before, p - slop)) < len(before) and before[i] < p]
+            if hits:
+                following[docnum] = hits
+        ends = following
+        if not ends:
+            break
+    return sorted(ends)
+
+
+def _size(docnums) -> int:
+    return max(docnums, default=-1) + 1
 
 
 class MatchSets:
@@ -31,21 +65,21 @@ class MatchSets:
         def read() -> int:
             if (field, text) not in reader:
                 return 0
-            return bitsets.from_docnums(reader.postings(field, text).all_ids(), self.size)
+            return bitsets.from_docnums(postings.docnums(reader, field, text), self.size)
 
         return self._terms.get((field, text), read)
 
     def phrase(self, searcher, q: wq.Phrase) -> int:
-        """A phrase's documents: those holding all its words, checked for their positions by
-        Whoosh, once per generation (synonym expansions repeat the same phrases)."""
+        """A phrase's documents: those holding all its words, checked for their positions,
+        once per generation (synonym expansions repeat the same phrases)."""
 
         def check() -> int:
+            reader = searcher.reader()
             within = self.full
             for word in q.words:
-                within &= self.term(searcher.reader(), q.fieldname, word)
-            if not within:
-                return 0
-            return bitsets.from_docnums(searcher.docs_for_query(q), self.size) & within
+                within &= self.term(reader, q.fieldname, word)
+            return bitsets.from_docnums(
+                near(reader, q.fieldname, q.words, q.slop, within), self.size)
 
         return self._phrases.get((q.fieldname, " ".join(q.words), q.slop), check)
 

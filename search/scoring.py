@@ -14,10 +14,12 @@ import heapq
 from array import array
 
 from whoosh import query as wq
+from whoosh.scoring import BM25F
 
-from index import bitsets
+from index import bitsets, postings
 
 from .lru import BoundedCache
+from .matchset import near
 
 # Score arrays kept per index generation: a float per document per term.
 BUDGET_BYTES = 64 * 1024 * 1024
@@ -57,19 +59,66 @@ class TermScores:
     def __init__(self, size: int, budget: int = BUDGET_BYTES):
         self.size = size
         self._arrays = BoundedCache(max(8, budget // max(1, 4 * size)))
+        self._norms: dict[str, list[float]] = {}  # field -> BM25's length part, per document
 
     def of(self, searcher, field: str, text: str) -> array | None:
-        def read() -> array | None:
-            if (field, text) not in searcher.reader():
-                return None
-            scores = array("f", bytes(4 * self.size))
-            matcher = searcher.postings(field, text)
-            while matcher.is_active():
-                scores[matcher.id()] = matcher.score()
-                matcher.next()
-            return scores
+        return self._arrays.get((field, text), lambda: self._read(searcher, field, text))
 
-        return self._arrays.get((field, text), read)
+    def _read(self, searcher, field: str, text: str) -> array | None:
+        weighting = searcher.weighting
+        if type(weighting) is not BM25F or not searcher.schema[field].scorable:
+            return self._read_matcher(searcher, field, text)
+        docs, tfs = postings.weights(searcher.reader(), field, text)
+        if not docs:
+            return None
+        # Whoosh's bm25(), term by term in the same order, so the floats are the same.
+        idf = searcher.idf(field, text)
+        k1 = weighting.K1
+        norm = self._norm(searcher, field)
+        scores = array("f", bytes(4 * self.size))
+        for docnum, tf in zip(docs, tfs):
+            scores[docnum] = idf * ((tf * (k1 + 1)) / (tf + norm[docnum]))
+        return scores
+
+    def _norm(self, searcher, field: str) -> list[float]:
+        """K1 * ((1 - B) + B * length / average length) for each document."""
+        norm = self._norms.get(field)
+        if norm is None:
+            weighting = searcher.weighting
+            b = weighting._field_B.get(field, weighting.B)
+            k1 = weighting.K1
+            avgfl = searcher.avg_field_length(field) or 1
+            norm = [k1 * ((1 - b) + b * fl / avgfl)
+                    for fl in postings.field_lengths(searcher.reader(), field)]
+            self._norms[field] = norm
+        return norm
+
+    def _read_matcher(self, searcher, field: str, text: str) -> array | None:
+        """Scores of any other weighting, through its own scorer."""
+        if (field, text) not in searcher.reader():
+            return None
+        scores = array("f", bytes(4 * self.size))
+        matcher = searcher.postings(field, text)
+        while matcher.is_active():
+            scores[matcher.id()] = matcher.score()
+            matcher.next()
+        return scores
+
+    def proximity(self, searcher, phrases: list[wq.Phrase], docnums) -> dict[int, float]:
+        """Each phrase's score in the documents (of `docnums`) where its words stand close
+        together: its boost times its words' scores, as Whoosh scores a matching Phrase."""
+        reader = searcher.reader()
+        wanted = bitsets.from_docnums(docnums, self.size)
+        bonus: dict[int, float] = {}
+        for phrase in phrases:
+            found = near(reader, phrase.fieldname, phrase.words, phrase.slop, wanted)
+            if not found:
+                continue
+            arrays = [self.of(searcher, phrase.fieldname, word) for word in phrase.words]
+            for docnum in found:
+                score = sum(scores[docnum] for scores in arrays if scores is not None)
+                bonus[docnum] = bonus.get(docnum, 0.0) + score * phrase.boost
+        return bonus
 
     def top(self, searcher, terms: list[Leaf], shown: int, k: int) -> list[tuple[int, float]]:
         """The k best (docnum, score) among the documents in `shown`."""

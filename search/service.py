@@ -64,20 +64,6 @@ def _near_words(reader, word: str) -> list[str]:
             for w in reader.terms_within("spell", american(folded[0]), 1, prefix=1)]
 
 
-def _scores_of(searcher, query: wq.Query, docnums) -> list[tuple[int, float]]:
-    """The query's scores for just these documents, skipping straight to each of them."""
-    matcher = query.matcher(searcher, searcher.context())
-    found = []
-    for docnum in sorted(docnums):
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            found.append((docnum, matcher.score()))
-    return found
-
-
 class SearchService:
     """Searches the current index of one data folder; safe to share between threads."""
 
@@ -234,7 +220,7 @@ class SearchService:
             results = searcher.search(query, limit=depth, filter=filter_query)
             scores = {hit.docnum: hit.score for hit in results}
         if proximity and scores:
-            for docnum, bonus in _scores_of(searcher, wq.Or(proximity), scores):
+            for docnum, bonus in view.scores.proximity(searcher, proximity, scores).items():
                 scores[docnum] += bonus
         ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
         return ranked[:limit]

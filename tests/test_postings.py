@@ -1,0 +1,196 @@
+"""Reading postings a block at a time (index/postings.py) and what search builds from them give
+exactly what Whoosh's own matchers give: documents, weights, positions, BM25F scores, phrase
+matches and the proximity bonus, on an index big enough for multi-block and inlined postings.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from index import postings
+from index.analysis import _TOKEN_RE, _outcome, matched_spans, terms
+from index.bitsets import from_docnums, full
+from index.ingest import import_paths
+from index.schema import TEXT_FIELDS
+from index.store import IndexStore
+from search.matchset import near
+from search.scoring import TermScores
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.generate import write_jsonl  # noqa: E402
+
+RELEVANCE_CORPUS = ROOT / "tests" / "relevance" / "corpus.jsonl"
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    """An index of 400 generated entries and the relevance corpus (postings of many blocks,
+    and rare words whose postings Whoosh inlines in the term table)."""
+    folder = tmp_path_factory.mktemp("postings")
+    generated = write_jsonl(folder / "generated.jsonl", 400)
+    import_paths(folder / "data", [generated, RELEVANCE_CORPUS])
+    ix = IndexStore(folder / "data").open()
+    with ix.searcher() as s:
+        yield s
+
+
+def _terms(searcher, field: str) -> list[str]:
+    return [t.decode("utf-8") for t in searcher.reader().lexicon(field)]
+
+
+def _whoosh_postings(searcher, field, text):
+    m = searcher.reader().postings(field, text)
+    out = []
+    while m.is_active():
+        out.append((m.id(), m.weight(), m.value()))
+        m.next()
+    return out
+
+
+def test_the_index_has_postings_of_several_blocks(searcher):
+    assert searcher.doc_frequency("summary", "therapi") > 256  # blocks of 128
+
+
+def test_other_matchers_are_read_through_whooshs_interface(sample_data):
+    """A segment with a deleted document wraps its postings in a filter: the slow path."""
+    ix = IndexStore(sample_data).open()
+    with ix.searcher() as s:
+        victim = s.document_number(id=s.stored_fields(0)["id"])
+        before = {t: _whoosh_postings(s, "summary", t) for t in _terms(s, "summary")}
+    writable = whoosh_index.open_dir(str(IndexStore(sample_data).current().path))
+    with writable.writer() as writer:
+        writer.delete_document(victim)
+    with IndexStore(sample_data).open().searcher() as s:
+        reader = s.reader()
+        assert reader.has_deletions()
+        decode = reader.schema["summary"].format.decode_positions
+        for text, expected in before.items():
+            expected = [p for p in expected if p[0] != victim]
+            assert list(postings.docnums(reader, "summary", text)) == [d for d, _, _ in expected]
+            ids, weights = postings.weights(reader, "summary", text)
+            assert list(zip(ids, weights)) == [(d, w) for d, w, _ in expected]
+            assert postings.positions(reader, "summary", text, full(10)) == {
+                d: decode(v) for d, _, v in expected}
+
+
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+def test_docnums_weights_and_positions_equal_whooshs_matcher(searcher, field):
+    reader = searcher.reader()
+    decode = reader.schema[field].format.decode_positions
+    everything = full(reader.doc_count_all())
+    for text in _terms(searcher, field):
+        expected = _whoosh_postings(searcher, field, text)
+        assert list(postings.docnums(reader, field, text)) == [d for d, _, _ in expected]
+        ids, weights = postings.weights(reader, field, text)
+        assert list(zip(ids, weights)) == [(d, w) for d, w, _ in expected]
+        assert postings.positions(reader, field, text, everything) == {
+            d: decode(v) for d, _, v in expected}
+    assert postings.docnums(reader, field, "nosuchword") == postings.docnums(reader, field, "x1")
+
+
+def test_positions_only_for_the_wanted_documents(searcher):
+    reader = searcher.reader()
+    all_ids = list(postings.docnums(reader, "summary", "therapi"))
+    wanted = set(all_ids[::37]) | {max(all_ids)}
+    found = postings.positions(reader, "summary", "therapi", from_docnums(wanted, max(all_ids) + 1))
+    assert set(found) == wanted
+    assert postings.positions(reader, "summary", "therapi", 0) == {}
+
+
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+def test_score_arrays_equal_whooshs_bm25f_scores_exactly(searcher, field):
+    size = searcher.reader().doc_count_all()
+    scores = TermScores(size)
+    for text in _terms(searcher, field)[::7]:
+        got = scores.of(searcher, field, text)
+        m = searcher.postings(field, text)
+        expected = [0.0] * size
+        while m.is_active():
+            expected[m.id()] = m.score()
+            m.next()
+        from array import array
+
+        assert got == array("f", expected), text
+    assert scores.of(searcher, field, "nosuchword") is None
+
+
+def _phrases(searcher, count: int, rng: random.Random) -> list[list[str]]:
+    """Runs of words as they stand in the entries, and some shuffled ones."""
+    out = []
+    for docnum in rng.sample(range(searcher.doc_count_all()), count):
+        words = terms(searcher.stored_fields(docnum)["summary"])
+        start = rng.randrange(max(1, len(words) - 4))
+        run = words[start:start + rng.choice((2, 2, 3, 4))]
+        out.append(run)
+        out.append(list(reversed(run)))
+    return out
+
+
+@pytest.mark.parametrize("slop", [1, 4])
+def test_phrase_matches_equal_whooshs_phrase_query(searcher, slop):
+    reader = searcher.reader()
+    rng = random.Random(slop)
+    phrases = _phrases(searcher, 60, rng) + [["panic", "disord"], ["therapi", "therapi"]]
+    matched = 0
+    for words in phrases:
+        q = wq.Phrase("summary", words, slop=slop)
+        expected = sorted(searcher.docs_for_query(q))
+        assert near(reader, "summary", words, slop, full(reader.doc_count_all())) == expected, words
+        matched += bool(expected)
+    assert matched > 30
+
+
+def test_proximity_bonus_equals_whooshs_phrase_scores(searcher):
+    size = searcher.reader().doc_count_all()
+    scores = TermScores(size)
+    rng = random.Random(7)
+    for words in _phrases(searcher, 20, rng):
+        phrases = [wq.Phrase(f, words, slop=4, boost=b)
+                   for f, b in (("title", 6.0), ("summary", 2.0), ("implications", 2.6))]
+        candidates = list(range(0, size, 3))
+        got = scores.proximity(searcher, phrases, candidates)
+        m = wq.Or(phrases).matcher(searcher, searcher.context())
+        expected = {}
+        for docnum in candidates:
+            if m.is_active() and m.id() < docnum:
+                m.skip_to(docnum)
+            if m.is_active() and m.id() == docnum:
+                expected[docnum] = m.score()
+        assert set(got) == set(expected), words
+        for docnum, score in expected.items():
+            assert got[docnum] == pytest.approx(score, rel=1e-5)
+
+
+def _spans_word_by_word(text, wanted):
+    out = []
+    for m in _TOKEN_RE.finditer(text):
+        parts = _outcome(m.group(), True)
+        for term in (("".join(parts),) + parts if len(parts) > 1 else parts):
+            if term in wanted:
+                out.append((m.start(), m.end(), term))
+                break
+    return out
+
+
+def test_matched_spans_equal_a_word_by_word_walk(searcher):
+    rng = random.Random(3)
+    texts = [searcher.stored_fields(d)["summary"] for d in range(0, searcher.doc_count_all(), 9)]
+    texts.append("drop-out dropout drop out antidepression Depression's x_depression "
+                 "anxiety-related -anxiety anxiety- 'anxiety' a'anxiety b-anxiety ‐anxiety "
+                 "anxiety2 2anxiety naïve naive behaviour behavior")
+    vocabulary = sorted({t for text in texts for t in terms(text)})
+    fixed = frozenset(terms("depression anxiety dropout drop naive behaviour"))
+    for text in texts:
+        for _ in range(4):
+            wanted = frozenset(rng.sample(vocabulary, 4)) | fixed
+            assert matched_spans(text, wanted) == _spans_word_by_word(text, wanted)
+    assert matched_spans(texts[-1], fixed)  # the fixed words are there to be found
