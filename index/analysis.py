@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Collection
 
 from whoosh.analysis import (Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, Token,
                              Tokenizer)
@@ -24,7 +24,8 @@ from whoosh.support.charset import accent_map
 ANALYZER_VERSION = 3
 
 # Words, possibly joined by hyphens or apostrophes ("drop-out", "patient's", "client’s").
-_TOKEN_RE = WORDS = re.compile(r"\w+(?:[-‐‑–'’]\w+)*")
+_JOINERS = "-‐‑–'’"  # inside a word: hyphens and apostrophes
+_TOKEN_RE = WORDS = re.compile(rf"\w+(?:[{_JOINERS}]\w+)*")
 _WHOLE = re.compile(r"^.+$", re.DOTALL)
 _HYPHENS = re.compile(r"[-‐‑–]")
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -162,13 +163,38 @@ class ClinicalTokenizer(Tokenizer):
             pos += 1
 
 
-def word_spans(text: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
-    """(start, end, terms) of each searchable word of a text: the terms a query would match it
-    by (a hyphenated word's joined form and its parts). For marking matches in snippets."""
-    for match in _TOKEN_RE.finditer(text):
-        parts = _outcome(match.group(), True)
-        if parts:
-            yield match.start(), match.end(), (("".join(parts),) + parts if len(parts) > 1 else parts)
+def matched_spans(text: str, terms: Collection[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each word of a text that one of these query terms matches: by its
+    own term, or a hyphenated word by its joined form or a part. For marking snippets.
+
+    Each distinct word is analysed once, and only the few that matched are looked for again.
+    """
+    hits: dict[str, str] = {}
+    for word in set(_TOKEN_RE.findall(text)):
+        parts = _outcome(word, True)
+        for term in (("".join(parts),) + parts if len(parts) > 1 else parts):
+            if term in terms:
+                hits[word] = term
+                break
+    out = []
+    for word, term in hits.items():
+        at = text.find(word)
+        while at != -1:
+            if _starts_word(text, at) and _TOKEN_RE.match(text, at).end() == at + len(word):
+                out.append((at, at + len(word), term))
+            at = text.find(word, at + 1)
+    out.sort()
+    return out
+
+
+def _starts_word(text: str, at: int) -> bool:
+    """Whether the tokenizer begins a word at `at` (not inside one that started before)."""
+    if at == 0:
+        return True
+    before = text[at - 1]
+    if before.isalnum() or before == "_":
+        return False
+    return not (before in _JOINERS and at >= 2 and (text[at - 2].isalnum() or text[at - 2] == "_"))
 
 
 def clinical_analyzer(stemming: bool = True) -> Analyzer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import urlencode
 
@@ -11,6 +12,11 @@ PER_PAGE_DEFAULT = 10
 PER_PAGE_MAX = 100
 PAGE_MAX = 1000
 QUERY_MAX_CHARS = 2000
+
+
+@functools.lru_cache(maxsize=4096)
+def _encoded(name: str, value: str) -> str:
+    return urlencode(((name, value),))
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,8 @@ class SearchRequest:
         return pairs
 
     def query_string(self) -> str:
-        return urlencode(self.params())
+        # Pair by pair through a cache: a results page builds one for each facet value shown.
+        return "&".join(_encoded(name, value) for name, value in self.params())
 
     def toggled(self, param: str, value: str) -> "SearchRequest":
         """This request with one facet value switched on or off, back on page 1."""

@@ -2,14 +2,14 @@
 
 A snippet is the passage of about SNIPPET_CHARS characters, from the summary or the
 implications, that holds the most distinct query words (then the most matches); words are
-matched by the same analysis the index uses (index.analysis.word_spans).
+matched by the same analysis the index uses (index.analysis.matched_spans).
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from index.analysis import word_spans
+from index.analysis import matched_spans
 
 SNIPPET_CHARS = 220
 # Context kept before a passage's first match.
@@ -19,13 +19,7 @@ Match = tuple[int, int, str]  # start, end, the query term it matched
 
 
 def _matches(text: str, terms: frozenset[str]) -> list[Match]:
-    out = []
-    for start, end, found in word_spans(text):
-        for term in found:
-            if term in terms:
-                out.append((start, end, term))
-                break
-    return out
+    return matched_spans(text, terms)
 
 
 def _mark(text: str, start: int, end: int, matches: list[Match]) -> str:
