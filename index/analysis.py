@@ -163,6 +163,13 @@ class ClinicalTokenizer(Tokenizer):
             pos += 1
 
 
+def plain_terms(word: str) -> tuple[str, ...]:
+    """The unstemmed terms one word of text is indexed as: itself folded, or a hyphenated
+    word's parts and joined form. What the spelling vocabulary holds."""
+    parts = _outcome(word, False)
+    return parts + ("".join(parts),) if len(parts) > 1 else parts
+
+
 def matched_spans(text: str, terms: Collection[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) of each word of a text that one of these query terms matches: by its
     own term, or a hyphenated word by its joined form or a part. For marking snippets.

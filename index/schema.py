@@ -7,7 +7,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from crawler.ids import slugify
 from crawler.records import Entry
 
-from .analysis import WORDS, clinical_analyzer, name_analyzer
+from .analysis import WORDS, clinical_analyzer, name_analyzer, plain_terms
 
 # Text fields a plain word is looked for in.
 TEXT_FIELDS = ("title", "summary", "implications", "citation")
@@ -23,8 +23,6 @@ def build_schema() -> Schema:
         implications=TEXT(analyzer=text, stored=True, phrase=True),
         citation=TEXT(analyzer=text, stored=True, phrase=True),
         authors=TEXT(analyzer=name_analyzer(), stored=True, phrase=False),
-        # Unstemmed words of the entry, the vocabulary "did you mean" draws from.
-        spell=TEXT(analyzer=clinical_analyzer(stemming=False), phrase=False),
         # Facets. Topics are indexed as slugs: topic names hold commas and spaces.
         topics=KEYWORD(stored=False, lowercase=False, scorable=False),
         topic_names=STORED(),
@@ -36,12 +34,16 @@ def build_schema() -> Schema:
     )
 
 
+def spelling_words(entry: Entry) -> set[str]:
+    """The entry's distinct words as typed (unstemmed), for the spelling vocabulary."""
+    words: set[str] = set()
+    for word in set(WORDS.findall(" ".join((entry.title, entry.summary, entry.implications)))):
+        words.update(plain_terms(word))
+    return words
+
+
 def document(entry: Entry) -> dict:
     """The Whoosh document for one archive entry."""
-    # Each distinct word once: the spelling vocabulary needs which words occur, not how often
-    # in one entry, and analysing every occurrence again would cost a fifth of a build.
-    words = " ".join(dict.fromkeys(WORDS.findall(" ".join((entry.title, entry.summary,
-                                                              entry.implications)))))
     return {
         "id": entry.id,
         "title": entry.title,
@@ -49,7 +51,6 @@ def document(entry: Entry) -> dict:
         "implications": entry.implications,
         "citation": entry.citation,
         "authors": " ".join(entry.authors),
-        "spell": words,
         "topics": " ".join(slugify(t) for t in entry.topics),
         "topic_names": tuple(entry.topics),
         "research_type": entry.research_type,

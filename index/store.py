@@ -28,7 +28,8 @@ from . import bitsets
 from .analysis import ANALYZER_VERSION
 from .errors import IndexBusy, IndexNotBuilt
 from .mapped import MappedStorage
-from .schema import build_schema, document
+from .schema import build_schema, document, spelling_words
+from .spelling import Spelling, SpellingCounter
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,11 @@ class IndexStore:
         except (OSError, pickle.UnpicklingError, EOFError):
             return None
 
+    def spelling(self, name: str, reader) -> Spelling:
+        """The generation's words as typed, for spelling help (from its field, if built before
+        they were kept in a file of their own)."""
+        return Spelling.load(self.root / name) or Spelling.from_field(reader)
+
     def open(self, name: str | None = None):
         """The Whoosh index of a generation (the current one by default)."""
         generation = self._generation(name) if name else self.current()
@@ -162,6 +168,7 @@ class IndexStore:
         count = 0
         # Which documents carry each facet value, by document number (the order of adding).
         facets: dict[str, dict[str, list[int]]] = {field: {} for field in FACET_FIELDS}
+        spelling = SpellingCounter()
         # One segment, no merging during the build: the fastest way to write a whole index.
         # Its files stay separate: a reader of a compound file copies the whole postings file
         # into memory each time it opens (Whoosh's BufferFile), ~20 ms and ~25 MB at 10k.
@@ -174,10 +181,12 @@ class IndexStore:
                         if key:
                             facets[field].setdefault(key, []).append(count)
                 writer.add_document(**doc)
+                spelling.add(spelling_words(entry))
                 count += 1
                 if progress and count % 50 == 0:
                     progress(count, total)
         ix.close()
+        spelling.spelling().save(folder)
         bits = {field: {key: bitsets.from_docnums(docnums, count) for key, docnums in values.items()}
                 for field, values in facets.items()}
         with open(folder / FACETS_FILE, "wb") as f:

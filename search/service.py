@@ -17,6 +17,7 @@ from whoosh import sorting
 
 from index.analysis import american, name_analyzer
 from index.schema import TEXT_FIELDS
+from index.spelling import Spelling
 from index.store import Generation, IndexStore
 
 from index import bitsets
@@ -46,6 +47,7 @@ class IndexView:
     facets: FacetData
     matches: MatchSets
     scores: TermScores
+    spelling: Spelling
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,12 @@ class RelatedEntry:
     month: str
 
 
-def _near_words(reader, word: str) -> list[str]:
+def _near_words(spelling: Spelling, word: str) -> list[str]:
     """The index's unstemmed words one edit from a typed word (same first letter)."""
     folded = [t.text for t in _FOLD(word)]
     if len(folded) != 1:
         return []
-    return [w if isinstance(w, str) else w.decode("utf-8")
-            for w in reader.terms_within("spell", american(folded[0]), 1, prefix=1)]
+    return spelling.within(american(folded[0]), 1)
 
 
 class SearchService:
@@ -91,8 +92,9 @@ class SearchService:
                 with index.reader() as reader:
                     facets = load_facet_data(reader, generation.topic_names,
                                              self.store.facet_docnums(generation.name))
+                    spelling = self.store.spelling(generation.name, reader)
                 self._view = IndexView(generation, index, facets, MatchSets(facets.size),
-                                       TermScores(facets.size))
+                                       TermScores(facets.size), spelling)
                 self._answers.clear()
             return self._view
 
@@ -123,7 +125,7 @@ class SearchService:
         compiled = compile_query(
             request.q, self.synonyms,
             known=lambda term: any(reader.doc_frequency(f, term) for f in TEXT_FIELDS),
-            near=lambda word: _near_words(reader, word),
+            near=lambda word: _near_words(view.spelling, word),
         )
         query, partial = compiled.query, False
         matches = view.matches.of(searcher, query)
@@ -147,7 +149,7 @@ class SearchService:
         )
         suggestion = None
         if compiled.words and (total < _SUGGEST_BELOW or compiled.fuzzy) and not corrected_from:
-            suggestion = suggest(searcher, request.q, compiled.words)
+            suggestion = suggest(view.spelling, request.q, compiled.words)
             if suggestion and total == 0:
                 fixed = self._search(view, replace(request, q=suggestion.q), corrected_from=request.q)
                 if fixed.total:

@@ -1,0 +1,68 @@
+"""The spelling vocabulary (index/spelling.py): what a build writes, and lookups by edit
+distance that agree with Whoosh's own (its terms_within over a field of the same words)."""
+
+from __future__ import annotations
+
+import random
+
+from whoosh.fields import TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+
+from index.analysis import clinical_analyzer, terms
+from index.archive import Archive
+from index.schema import spelling_words
+from index.spelling import Spelling
+from index.store import IndexStore
+from tests.conftest import SAMPLE
+
+
+def _typos(word: str, rng: random.Random) -> list[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    i = rng.randrange(1, len(word))
+    return [word[:i] + word[i + 1:],                                 # a letter dropped
+            word[:i] + rng.choice(letters) + word[i:],               # one added
+            word[:i] + rng.choice(letters) + word[i + 1:],           # one changed
+            word[:i - 1] + word[i:i + 1] + word[i - 1:i] + word[i + 1:],  # two swapped
+            word[:i] + rng.choice(letters) + word[i + 2:] + "s"]     # two edits
+
+
+def test_the_build_writes_each_words_entry_count(sample_data):
+    store = IndexStore(sample_data)
+    with store.open().reader() as reader:
+        spelling = store.spelling(store.current_name(), reader)
+    with Archive(sample_data) as archive:
+        entries = list(archive.entries())
+    expected: dict[str, int] = {}
+    for entry in entries:
+        for word in spelling_words(entry):
+            expected[word] = expected.get(word, 0) + 1
+    assert spelling.frequencies == expected
+    assert spelling.frequency("panic") == sum("panic" in spelling_words(e) for e in entries) > 0
+    assert spelling.frequency("therapi") == 0  # words as typed, not stems
+
+
+def test_lookups_by_edit_distance_agree_with_whoosh():
+    text = SAMPLE.read_text(encoding="utf-8")
+    schema = Schema(spell=TEXT(analyzer=clinical_analyzer(stemming=False), phrase=False))
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as writer:
+        for paragraph in text.split("\n\n"):
+            writer.add_document(spell=paragraph)
+    rng = random.Random(11)
+    with ix.reader() as reader:
+        spelling = Spelling.from_field(reader)
+        words = sorted(spelling.frequencies)
+        assert len(words) > 300
+        checked = 0
+        for word in rng.sample([w for w in words if len(w) >= 5], 60):
+            for typo in _typos(word, rng):
+                for distance in (1, 2):
+                    expected = {w.decode() if isinstance(w, bytes) else w
+                                for w in reader.terms_within("spell", typo, distance, prefix=1)}
+                    expected.discard(typo)
+                    assert set(spelling.within(typo, distance)) == expected, (typo, distance)
+                    checked += bool(expected)
+        assert checked > 200
+    found = spelling.within("depresion", 1)
+    assert found == sorted(found, key=lambda w: (-spelling.frequency(w), w))
+    assert terms("depression", clinical_analyzer(stemming=False))[0] in found
