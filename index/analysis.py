@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from pathlib import Path
 from typing import Collection
 
@@ -170,19 +171,34 @@ def plain_terms(word: str) -> tuple[str, ...]:
     return parts + ("".join(parts),) if len(parts) > 1 else parts
 
 
-def matched_spans(text: str, terms: Collection[str]) -> list[tuple[int, int, str]]:
+def word_index(text: str) -> dict[str, str]:
+    """For each term of a text, the words as written there that carry it (space-separated):
+    what a highlighter needs to find a query's terms in the text without analysing it again.
+    Kept per shown entry, so kept small: written words are interned, shared between entries."""
+    index: dict[str, str] = {}
+    for word in set(_TOKEN_RE.findall(text)):
+        word = sys.intern(word)
+        for term in _match_forms(word):
+            index[term] = f"{index[term]} {word}" if term in index else word
+    return index
+
+
+def matched_spans(text: str, terms: Collection[str],
+                  index: dict[str, str] | None = None) -> list[tuple[int, int, str]]:
     """(start, end, term) of each word of a text that one of these query terms matches: by its
     own term, or a hyphenated word by its joined form or a part. For marking snippets.
 
-    Each distinct word is analysed once, and only the few that matched are looked for again.
+    `index` is the text's word_index, if kept from an earlier call; only the words that match
+    are looked for in the text.
     """
+    if index is None:
+        index = word_index(text)
     hits: dict[str, str] = {}
-    for word in set(_TOKEN_RE.findall(text)):
-        parts = _outcome(word, True)
-        for term in (("".join(parts),) + parts if len(parts) > 1 else parts):
-            if term in terms:
-                hits[word] = term
-                break
+    for wanted in terms:
+        found = index.get(wanted)
+        for word in found.split(" ") if found else ():
+            if word not in hits:
+                hits[word] = next(term for term in _match_forms(word) if term in terms)
     out = []
     for word, term in hits.items():
         at = text.find(word)
@@ -192,6 +208,13 @@ def matched_spans(text: str, terms: Collection[str]) -> list[tuple[int, int, str
             at = text.find(word, at + 1)
     out.sort()
     return out
+
+
+def _match_forms(word: str) -> tuple[str, ...]:
+    """The terms a query matches a written word by: its term, or a hyphenated word's joined
+    form, then its parts."""
+    parts = _outcome(word, True)
+    return ("".join(parts),) + parts if len(parts) > 1 else parts
 
 
 def _starts_word(text: str, at: int) -> bool:

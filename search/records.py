@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlencode
 
 SORTS = ("relevance", "newest", "oldest")
@@ -161,7 +161,7 @@ class SearchResult:
             "pages": self.pages,
             "sort": req.sort,
             "hits": [
-                {**asdict(hit), "topics": list(hit.topics)} for hit in self.hits
+                {**_fields(hit), "topics": list(hit.topics)} for hit in self.hits
             ],
             "facets": {
                 group.param: [
@@ -171,9 +171,9 @@ class SearchResult:
                 ]
                 for group in self.facets
             },
-            "suggestion": asdict(self.suggestion) if self.suggestion else None,
+            "suggestion": _fields(self.suggestion) if self.suggestion else None,
             "interpreted": {
-                **asdict(self.interpreted),
+                **_fields(self.interpreted),
                 "expansions": list(self.interpreted.expansions),
                 "corrections": list(self.interpreted.corrections),
                 "ignored": list(self.interpreted.ignored),
@@ -181,3 +181,8 @@ class SearchResult:
             },
             "index_version": self.index_version,
         }
+
+
+def _fields(record) -> dict:
+    """A record's fields by name; its values are immutable, so unlike asdict nothing is copied."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}

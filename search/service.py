@@ -15,7 +15,7 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh import sorting
 
-from index.analysis import american, name_analyzer
+from index.analysis import american, name_analyzer, word_index
 from index.schema import TEXT_FIELDS
 from index.spelling import Spelling
 from index.store import Generation, IndexStore
@@ -34,6 +34,8 @@ from .synonyms import DEFAULT_FILE, Synonyms
 _FOLD = name_analyzer()
 # Hits by relevance that get the bonus for holding the words close together.
 RESCORE_DEPTH = 50
+# Entries whose words are kept indexed for snippets (about 15 KB each), per generation.
+WORD_INDEXES = 1024
 # A query finding fewer entries than this is offered a "did you mean".
 _SUGGEST_BELOW = 3
 
@@ -48,6 +50,8 @@ class IndexView:
     matches: MatchSets
     scores: TermScores
     spelling: Spelling
+    # Word indexes of shown entries' summaries and implications, for their snippets.
+    words: BoundedCache
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,8 @@ class SearchService:
                                              self.store.facet_docnums(generation.name))
                     spelling = self.store.spelling(generation.name, reader)
                 self._view = IndexView(generation, index, facets, MatchSets(facets.size),
-                                       TermScores(facets.size), spelling)
+                                       TermScores(facets.size), spelling,
+                                       BoundedCache(WORD_INDEXES))
                 self._answers.clear()
             return self._view
 
@@ -178,6 +183,9 @@ class SearchService:
         hits = []
         for docnum, score in ranked:
             fields = searcher.stored_fields(docnum)
+            summary, implications = fields.get("summary", ""), fields.get("implications", "")
+            indexes = (view.words.get((docnum, 0), lambda: word_index(summary)),
+                       view.words.get((docnum, 1), lambda: word_index(implications)))
             hits.append(Hit(
                 id=fields["id"],
                 title=fields["title"],
@@ -187,9 +195,7 @@ class SearchService:
                 citation=fields.get("citation", ""),
                 topics=tuple(fields.get("topic_names", ())),
                 research_type=fields.get("research_type", ""),
-                snippet_html=snippet_html(
-                    fields.get("summary", ""), fields.get("implications", ""), terms
-                ),
+                snippet_html=snippet_html(summary, implications, terms, indexes),
                 score=round(score, 3) if score else None,
             ))
         return tuple(hits)

@@ -18,8 +18,7 @@ _LEAD = 60
 Match = tuple[int, int, str]  # start, end, the query term it matched
 
 
-def _matches(text: str, terms: frozenset[str]) -> list[Match]:
-    return matched_spans(text, terms)
+WordIndex = dict[str, str]  # index.analysis.word_index of a text
 
 
 def _mark(text: str, start: int, end: int, matches: list[Match]) -> str:
@@ -35,11 +34,11 @@ def _mark(text: str, start: int, end: int, matches: list[Match]) -> str:
     return "".join(pieces)
 
 
-def _passage(text: str, terms: frozenset[str]) -> tuple[float, str]:
+def _passage(text: str, terms: frozenset[str], index: WordIndex | None) -> tuple[float, str]:
     """The best passage of `text` for these terms, with its score (distinct words first)."""
     if not text or not terms:
         return 0.0, ""
-    matches = _matches(text, terms)
+    matches = matched_spans(text, terms, index)
     if not matches:
         return 0.0, ""
     best, best_start = -1.0, 0
@@ -72,12 +71,20 @@ def _passage(text: str, terms: frozenset[str]) -> tuple[float, str]:
 
 def title_html(title: str, terms: frozenset[str]) -> str:
     """The whole title with matched words marked."""
-    return _mark(title, 0, len(title), _matches(title, terms)) if terms else escape(title, quote=False)
+    if not terms:
+        return escape(title, quote=False)
+    return _mark(title, 0, len(title), matched_spans(title, terms))
 
 
-def snippet_html(summary: str, implications: str, terms: frozenset[str]) -> str:
-    """The best passage of summary or implications; the summary's opening when none matches."""
-    best = max((_passage(summary, terms), _passage(implications, terms)), key=lambda pair: pair[0])
+def snippet_html(summary: str, implications: str, terms: frozenset[str],
+                 indexes: tuple[WordIndex | None, WordIndex | None] = (None, None)) -> str:
+    """The best passage of summary or implications; the summary's opening when none matches.
+
+    `indexes` are the two texts' word indexes when the caller keeps them (see
+    index.analysis.word_index); without them each text is analysed here.
+    """
+    best = max((_passage(summary, terms, indexes[0]), _passage(implications, terms, indexes[1])),
+               key=lambda pair: pair[0])
     if best[0] > 0:
         return best[1]
     return opening(summary or implications)

@@ -14,7 +14,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from index import postings
-from index.analysis import _TOKEN_RE, _outcome, matched_spans, terms
+from index.analysis import _TOKEN_RE, _outcome, matched_spans, terms, word_index
 from index.bitsets import from_docnums, full
 from index.ingest import import_paths
 from index.schema import TEXT_FIELDS
@@ -181,7 +181,7 @@ def _spans_word_by_word(text, wanted):
     return out
 
 
-def test_matched_spans_equal_a_word_by_word_walk(searcher):
+def test_matched_spans_equal_a_word_by_word_walk_with_or_without_a_kept_word_index(searcher):
     rng = random.Random(3)
     texts = [searcher.stored_fields(d)["summary"] for d in range(0, searcher.doc_count_all(), 9)]
     texts.append("drop-out dropout drop out antidepression Depression's x_depression "
@@ -192,5 +192,7 @@ def test_matched_spans_equal_a_word_by_word_walk(searcher):
     for text in texts:
         for _ in range(4):
             wanted = frozenset(rng.sample(vocabulary, 4)) | fixed
-            assert matched_spans(text, wanted) == _spans_word_by_word(text, wanted)
+            expected = _spans_word_by_word(text, wanted)
+            assert matched_spans(text, wanted) == expected
+            assert matched_spans(text, wanted, word_index(text)) == expected
     assert matched_spans(texts[-1], fixed)  # the fixed words are there to be found
