@@ -154,3 +154,22 @@ def test_a_server_keeps_no_control_socket_shared_with_other_servers(server):
     assert server.process.poll() is None, server.output()
     shared = server.runtime / "gunicorn.ctl"
     assert not shared.exists(), f"{shared} would be taken over by any other gunicorn of this user"
+
+
+def test_a_client_keeping_its_connection_is_not_pinned_to_one_worker(server):
+    """By default the server closes each connection after its response: a browser or a load
+    tool holding connections open still has its requests spread over the workers."""
+
+    def session_workers(_) -> set[int]:
+        with requests.Session() as session:  # asks for keep-alive
+            seen = set()
+            for _ in range(25):
+                response = session.get(server.base + "/healthz", timeout=5)
+                assert response.status_code == 200
+                assert response.headers.get("Connection", "").lower() == "close"
+                seen.add(response.json()["worker"])
+            return seen
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        seen = list(pool.map(session_workers, range(8)))
+    assert sum(len(workers) == 2 for workers in seen) >= 6, seen

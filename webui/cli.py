@@ -197,13 +197,19 @@ def _print_result(result) -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
 # Answers are CPU-bound under the GIL: more threads add memory (a searcher each), not speed.
 @click.option("--threads", default=2, show_default=True, type=click.IntRange(min=1))
+@click.option("--keep-alive", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Seconds a client's connection stays open for its next request. 0 closes it "
+                   "after each response, so every request goes to whichever worker is free "
+                   "(an open connection stays with the worker that accepted it).")
 @click.pass_obj
-def serve(obj: Context, host: str, port: int, workers: int, threads: int) -> None:
+def serve(obj: Context, host: str, port: int, workers: int, threads: int,
+          keep_alive: int) -> None:
     """Serve the web UI and API with a production WSGI server (gunicorn)."""
     from .server import serve as run
 
     with friendly_errors():
-        run(obj.data, host=host, port=port, workers=workers, threads=threads)
+        run(obj.data, host=host, port=port, workers=workers, threads=threads,
+            keep_alive=keep_alive)
 
 
 @main.command()

@@ -25,7 +25,8 @@ class _Server(BaseApplication):
         return create_app({"DATA_DIR": str(self.data_folder)})
 
 
-def serve(data_folder: Path, host: str, port: int, workers: int, threads: int) -> None:
+def serve(data_folder: Path, host: str, port: int, workers: int, threads: int,
+          keep_alive: int = 0) -> None:
     """Run until interrupted; each worker builds its own app and search service."""
     _Server(data_folder, {
         "bind": f"{host}:{port}",
@@ -34,6 +35,11 @@ def serve(data_folder: Path, host: str, port: int, workers: int, threads: int) -
         "worker_class": "gthread",
         "accesslog": "-",
         "timeout": 60,
+        # A kept-alive connection is served by the worker that accepted it, and one worker can
+        # accept a whole burst of them while the others sleep: half the machine idle under load
+        # (seen in the benchmark). Closing after each response spreads requests over workers;
+        # a reverse proxy in front keeps browsers' connections alive either way.
+        "keepalive": keep_alive,
         "graceful_timeout": 10,
         # gunicorn's control socket sits at one path per user: two servers would share it.
         "control_socket_disable": True,
