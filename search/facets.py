@@ -115,7 +115,7 @@ class Facet:
     def _value(self, request, name, count, selected) -> FacetValue:
         return FacetValue(
             value=name, label=name, count=count, selected=selected,
-            toggle=request.toggled(self.param, name).query_string(),
+            toggle=request.toggled_query(self.param, name),
         )
 
 

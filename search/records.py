@@ -31,30 +31,39 @@ class SearchRequest:
     page: int = 1
     per_page: int = PER_PAGE_DEFAULT
 
-    def params(self) -> list[tuple[str, str]]:
-        """The query-string pairs, defaults left out so URLs stay short."""
+    def params(self, **changed) -> list[tuple[str, str]]:
+        """The query-string pairs (of this request with some fields `changed`), defaults left
+        out so URLs stay short."""
+        get = changed.get
         pairs: list[tuple[str, str]] = []
         if self.q:
             pairs.append(("q", self.q))
         for name in FACET_PARAMS:
-            pairs.extend((name, value) for value in getattr(self, name))
+            pairs.extend((name, value) for value in get(name, getattr(self, name)))
         if self.sort != "relevance":
             pairs.append(("sort", self.sort))
-        if self.page != 1:
-            pairs.append(("page", str(self.page)))
+        if get("page", self.page) != 1:
+            pairs.append(("page", str(get("page", self.page))))
         if self.per_page != PER_PAGE_DEFAULT:
             pairs.append(("per_page", str(self.per_page)))
         return pairs
 
-    def query_string(self) -> str:
+    def query_string(self, **changed) -> str:
         # Pair by pair through a cache: a results page builds one for each facet value shown.
-        return "&".join(_encoded(name, value) for name, value in self.params())
+        return "&".join(_encoded(name, value) for name, value in self.params(**changed))
 
     def toggled(self, param: str, value: str) -> "SearchRequest":
         """This request with one facet value switched on or off, back on page 1."""
+        return replace(self, **{param: self._toggle(param, value), "page": 1})
+
+    def toggled_query(self, param: str, value: str) -> str:
+        """toggled(param, value).query_string(), without making the request: a results page
+        needs one for every facet value it shows."""
+        return self.query_string(**{param: self._toggle(param, value), "page": 1})
+
+    def _toggle(self, param: str, value: str) -> tuple[str, ...]:
         current = getattr(self, param)
-        values = tuple(v for v in current if v != value) if value in current else current + (value,)
-        return replace(self, **{param: values, "page": 1})
+        return tuple(v for v in current if v != value) if value in current else current + (value,)
 
     def cleared(self, *params: str) -> "SearchRequest":
         """This request without the given facet groups' selections (all groups by default)."""

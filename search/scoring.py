@@ -124,10 +124,8 @@ class TermScores:
         """The k best (docnum, score) among the documents in `shown`."""
         weighted = [(scores, boost) for field, text, boost in terms
                     if (scores := self.of(searcher, field, text)) is not None]
-        docs = bitsets.to_docnums(shown)
-        if len(weighted) == 1:
-            scores, boost = weighted[0]
-            pairs = ((d, scores[d] * boost) for d in docs)
-        else:
-            pairs = ((d, sum(scores[d] * boost for scores, boost in weighted)) for d in docs)
-        return heapq.nsmallest(k, pairs, key=lambda pair: (-pair[1], pair[0]))
+        docs = list(bitsets.to_docnums(shown))
+        totals = [0.0] * len(docs)
+        for scores, boost in weighted:  # term by term, adding in the order sum() would
+            totals = [total + scores[d] * boost for total, d in zip(totals, docs)]
+        return heapq.nsmallest(k, zip(docs, totals), key=lambda pair: (-pair[1], pair[0]))

@@ -34,6 +34,31 @@ def _mark(text: str, start: int, end: int, matches: list[Match]) -> str:
     return "".join(pieces)
 
 
+def _best_window(matches: list[Match]) -> tuple[int, int]:
+    """(score, start) of the best window: one starting _LEAD before a match, holding it and
+    the matches after it that end inside; most distinct terms, then most matches, first wins."""
+    # One pass: the window's far edge only ever moves on.
+    best, best_start = -1, 0
+    inside: dict[str, int] = {}  # term -> matches of it in the window
+    k = 0  # matches[i:k] are in the window
+    for i, (m_start, _, _) in enumerate(matches):
+        if i and k >= i:
+            left = matches[i - 1][2]
+            inside[left] -= 1
+            if not inside[left]:
+                del inside[left]
+        k = max(k, i)
+        start = max(0, m_start - _LEAD)
+        end = start + SNIPPET_CHARS
+        while k < len(matches) and matches[k][1] <= end:
+            inside[matches[k][2]] = inside.get(matches[k][2], 0) + 1
+            k += 1
+        score = len(inside) * 10 + (k - i)
+        if score > best:
+            best, best_start = score, start
+    return best, best_start
+
+
 def _passage(text: str, terms: frozenset[str], index: WordIndex | None) -> tuple[float, str]:
     """The best passage of `text` for these terms, with its score (distinct words first)."""
     if not text or not terms:
@@ -41,14 +66,7 @@ def _passage(text: str, terms: frozenset[str], index: WordIndex | None) -> tuple
     matches = matched_spans(text, terms, index)
     if not matches:
         return 0.0, ""
-    best, best_start = -1.0, 0
-    for i, (m_start, _, _) in enumerate(matches):
-        start = max(0, m_start - _LEAD)
-        end = start + SNIPPET_CHARS
-        inside = [m for m in matches[i:] if m[1] <= end]
-        score = len({m[2] for m in inside}) * 10 + len(inside)
-        if score > best:
-            best, best_start = score, start
+    best, best_start = _best_window(matches)
     start, end = best_start, min(len(text), best_start + SNIPPET_CHARS)
     first = next(m for m in matches if m[0] >= start)
     if start > 0:  # begin at a word

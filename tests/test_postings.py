@@ -196,3 +196,34 @@ def test_matched_spans_equal_a_word_by_word_walk_with_or_without_a_kept_word_ind
             assert matched_spans(text, wanted) == expected
             assert matched_spans(text, wanted, word_index(text)) == expected
     assert matched_spans(texts[-1], fixed)  # the fixed words are there to be found
+
+
+def _best_window_by_brute_force(matches):
+    """The first window (a match and those after it ending within SNIPPET_CHARS of a point
+    _LEAD before it) with the most distinct terms, then the most matches."""
+    from search.snippets import _LEAD, SNIPPET_CHARS
+
+    best, best_start = -1.0, 0
+    for i, (m_start, _, _) in enumerate(matches):
+        start = max(0, m_start - _LEAD)
+        inside = [m for m in matches[i:] if m[1] <= start + SNIPPET_CHARS]
+        score = len({m[2] for m in inside}) * 10 + len(inside)
+        if score > best:
+            best, best_start = score, start
+    return best, best_start
+
+
+def test_the_snippet_window_is_the_best_one(searcher):
+    from search.snippets import _best_window
+
+    rng = random.Random(5)
+    texts = [searcher.stored_fields(d)["summary"] for d in range(0, searcher.doc_count_all(), 5)]
+    vocabulary = sorted({t for text in texts[:40] for t in terms(text)})
+    compared = 0
+    for text in texts:
+        for size in (1, 3, 6):
+            matches = matched_spans(text, frozenset(rng.sample(vocabulary, size)))
+            if matches:
+                assert _best_window(matches) == _best_window_by_brute_force(matches)
+                compared += 1
+    assert compared > 60

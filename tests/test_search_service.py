@@ -230,6 +230,21 @@ def test_facet_toggles_and_clears_are_query_strings(service):
     assert year.clear == "q=panic+disorder"
 
 
+@pytest.mark.parametrize("request_", [
+    SearchRequest(),
+    SearchRequest(q="a & b = c?", topic=("Anxiety Disorders", "Couples & Families"), page=3),
+    SearchRequest(q="x", type=("Meta-analysis",), year=("2020", "2021"), sort="oldest",
+                  per_page=25, page=2),
+])
+def test_toggle_query_strings_are_those_of_the_toggled_requests(request_):
+    for param, value in [("topic", "Anxiety Disorders"), ("topic", "Grief"), ("type", "RCT"),
+                         ("type", "Meta-analysis"), ("year", "2021"), ("year", "1999")]:
+        toggled = request_.toggled(param, value)
+        assert request_.toggled_query(param, value) == toggled.query_string()
+        assert toggled.page == 1 and (value in getattr(toggled, param)) != (
+            value in getattr(request_, param))
+
+
 @pytest.mark.parametrize("param, value", [("topic", "Nonexistent"), ("type", "Anecdote")])
 def test_an_unknown_facet_value_is_a_bad_parameter(service, param, value):
     with pytest.raises(BadParameter) as caught:

@@ -93,5 +93,5 @@ def active_filters(request: SearchRequest) -> list[tuple[str, str, str]]:
     out = []
     for param in ("topic", "type", "year"):
         for value in getattr(request, param):
-            out.append((labels[param], value, request.toggled(param, value).query_string()))
+            out.append((labels[param], value, request.toggled_query(param, value)))
     return out
