@@ -201,15 +201,19 @@ def _print_result(result) -> None:
               help="Seconds a client's connection stays open for its next request. 0 closes it "
                    "after each response, so every request goes to whichever worker is free "
                    "(an open connection stays with the worker that accepted it).")
+@click.option("--access-log", default=None, metavar="PATH",
+              help="Write a line per request to PATH ('-': standard output). Off by default, "
+                   "as in gunicorn: it costs about a tenth of a search's time, and a reverse "
+                   "proxy in front usually keeps one.")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, workers: int, threads: int,
-          keep_alive: int) -> None:
+          keep_alive: int, access_log: str | None) -> None:
     """Serve the web UI and API with a production WSGI server (gunicorn)."""
     from .server import serve as run
 
     with friendly_errors():
         run(obj.data, host=host, port=port, workers=workers, threads=threads,
-            keep_alive=keep_alive)
+            keep_alive=keep_alive, access_log=access_log)
 
 
 @main.command()

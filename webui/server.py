@@ -26,14 +26,14 @@ class _Server(BaseApplication):
 
 
 def serve(data_folder: Path, host: str, port: int, workers: int, threads: int,
-          keep_alive: int = 0) -> None:
+          keep_alive: int = 0, access_log: str | None = None) -> None:
     """Run until interrupted; each worker builds its own app and search service."""
     _Server(data_folder, {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread",
-        "accesslog": "-",
+        "accesslog": access_log,
         "timeout": 60,
         # A kept-alive connection is served by the worker that accepted it, and one worker can
         # accept a whole burst of them while the others sleep: half the machine idle under load
