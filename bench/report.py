@@ -17,50 +17,40 @@ ROOT = Path(__file__).resolve().parent.parent
 # profiles at the end of RESULTS.md and the stage timings in bench/README.md ("Findings").
 NOTES = {
     "p95_10k_ratio": (
-        "The tail is phrase queries and multi-word queries: a phrase's documents need Whoosh's "
-        "position check (kept per generation once done), and the proximity bonus checks the "
-        "top 50 hits for the words close together. Done so far: match sets from cached "
-        "per-term bitsets, ranking from cached per-term score arrays over the match set, "
-        "proximity only for the top 50, snippets from a memoised word analysis."
+        "The tail is multi-word and phrase queries: summing several terms' score arrays over "
+        "every match, and the proximity bonus for the top 50. Done: match sets from cached "
+        "per-term bitsets, scores from cached per-term arrays, postings read a block at a time."
     ),
     "p95_1k": (
-        "Per answer a fixed cost remains: ten snippets (~0.3 ms a hit), compiling the query "
-        "with its synonyms, and for phrases the position check."
+        "Per answer a fixed cost remains: compiling the query with its synonyms, ten stored "
+        "entries read and their snippets marked, the facet links built."
     ),
     "p95_100k": (
         "At 100k the tail is the first use of a frequent term or phrase in a generation: "
         "reading its postings (tens of thousands of documents) into a bitset and a score "
-        "array in Python. Warm answers reuse them (p50 far below FTS5). Next: bitsets and "
-        "score arrays of the commonest terms written by the build, read at open."
+        "array. Warm answers reuse them."
     ),
     "cold_10k": (
-        "After a swap the worker opens the new generation (~45 ms: the index files; facet "
-        "bitsets are now written by the build and read at once), makes its thread's searcher "
-        "(~25 ms), and the first query reads its terms' postings into bitsets and score arrays "
-        "(~60 ms) that later queries reuse. Tried: facet bitsets at build time (−20 ms). Next: "
-        "warm the new generation (open it, read the commonest terms) before CURRENT moves, or "
-        "in each worker in the background while the old generation answers."
+        "After a swap the first query reads its terms' postings into bitsets and score arrays "
+        "that later queries reuse; phrases check positions of every document holding all "
+        "their words. Opening the generation and a searcher now costs ~1 ms (memory maps)."
     ),
     "reindex_1k": (
-        "Whoosh's writer (posting encoding, stored fields, columns) is now most of the build; "
-        "the analysis is one memoised pass per distinct word (build CPU about −40%)."
+        "Whoosh's writer (posting pool, encoding, stored fields) is most of the build."
     ),
     "reindex_10k": (
-        "Whoosh's writer is now most of the build (the analysis is one memoised pass per "
-        "distinct word; build CPU about −45% since the first run, 84.5 → ~40-47 s at 10k). "
-        "Idle runs measured 39.8 and 40.7 s; under the load average shown it is slower. "
-        "Next: positions only where phrases are searched (not the citation), fewer stored "
-        "bytes, and a build that skips Whoosh's posting pool for one segment."
+        "Whoosh's writer (posting pool, position encoding, stored fields) is most of the "
+        "build; under the load average shown it is slower. Next: positions only where phrases "
+        "are searched, fewer stored bytes."
     ),
     "rss_10k": (
-        "Each thread keeps its own Whoosh searcher; serve with 1-2 threads per worker (the "
-        "default is now 2)."
+        "Each thread keeps its own Whoosh searcher and each generation its caches; serve with "
+        "1-2 threads per worker (the default is 2)."
     ),
     "http_1k": (
-        "The web layer is not the limit ({cached_rps:.0f} req/s at 1k with the answer cache "
-        "on): each answer's ~4-9 ms of CPU on 2 cores shared with wrk caps throughput near "
-        "250 req/s, and queueing behind the slower phrase answers sets p99. Next: the phrase "
-        "and proximity costs above, then one process per core without threads."
+        "With the answer cache on the server gives {cached_rps:.0f} req/s, so the web layer "
+        "is not the limit: each answer's few ms of CPU on 2 cores shared with wrk is, and "
+        "queueing behind the slower answers sets p99."
     ),
 }
 
@@ -311,7 +301,8 @@ def render(run: dict) -> str:
             ]
             lines += _table(["figure", "product, cache off", "product, cache on", "FTS5",
                              "product / FTS5"], rows)
-            lines += ["", f"HTTP: `pprsearch serve --workers 2` (gunicorn, 2 threads each, the default) on "
+            lines += ["", f"HTTP: `pprsearch serve --workers 2` (gunicorn, 2 threads each, "
+                      f"connections closed after each response, no access log: the defaults) on "
                       f"127.0.0.1, wrk with {off['connections']} connections (2 threads) for "
                       f"{off['seconds']:.0f} s after a 3 s warm-up, rotating over the "
                       f"{len(MIX)} /api/search URLs of the mix; wrk runs on the same 2 cores."]
