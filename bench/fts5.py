@@ -31,6 +31,7 @@ from typing import Iterable
 from urllib.parse import urlencode
 
 from crawler.records import Entry
+from index.spelling import edit_distance
 
 from .queries import Answer, Query
 
@@ -112,24 +113,6 @@ def match_expression(words: list[str], phrases: list[str], any_word: bool = Fals
     if any_word:
         return " OR ".join(parts)
     return " ".join(parts)
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, or limit + 1 once it is certainly above `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        best = i
-        for j, cb in enumerate(b, 1):
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            current.append(value)
-            best = min(best, value)
-        if best > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
 
 
 class Fts5Search:

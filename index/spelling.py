@@ -39,7 +39,7 @@ class Spelling:
         found = []
         for length in range(len(word) - distance, len(word) + distance + 1):
             for candidate in by_length.get(length, ()):
-                if candidate != word and _distance(word, candidate, distance) <= distance:
+                if candidate != word and edit_distance(word, candidate, distance) <= distance:
                     found.append(candidate)
         return sorted(found, key=lambda w: (-self.frequencies[w], w))
 
@@ -89,7 +89,7 @@ class SpellingCounter:
         return Spelling(dict(self.counts))
 
 
-def _distance(a: str, b: str, limit: int) -> int:
+def edit_distance(a: str, b: str, limit: int) -> int:
     """The Levenshtein distance of a and b, or limit + 1 once it is sure to exceed `limit`."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1

@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:  # bench/ is a folder of the repo, not an installe
     sys.path.insert(0, str(ROOT))
 
 from bench import report  # noqa: E402
-from bench.fts5 import edit_distance, parse  # noqa: E402
+from bench.fts5 import parse  # noqa: E402
 from bench.generate import Generator  # noqa: E402
 from bench.queries import MIX  # noqa: E402
 from bench.runner import run_size  # noqa: E402
@@ -99,5 +99,3 @@ def test_the_report_renders(tiny):
 
 def test_fts5_helpers():
     assert parse('"panic disorder" adolescents') == (["adolescents"], ["panic disorder"])
-    assert edit_distance("depresion", "depression", 2) == 1
-    assert edit_distance("depresion", "anxiety", 2) == 3

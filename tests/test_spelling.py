@@ -11,7 +11,7 @@ from whoosh.filedb.filestore import RamStorage
 from index.analysis import clinical_analyzer, terms
 from index.archive import Archive
 from index.schema import spelling_words
-from index.spelling import Spelling
+from index.spelling import Spelling, edit_distance
 from index.store import IndexStore
 from tests.conftest import SAMPLE
 
@@ -66,3 +66,10 @@ def test_lookups_by_edit_distance_agree_with_whoosh():
     found = spelling.within("depresion", 1)
     assert found == sorted(found, key=lambda w: (-spelling.frequency(w), w))
     assert terms("depression", clinical_analyzer(stemming=False))[0] in found
+
+
+def test_edit_distance_counts_edits_and_stops_past_the_limit():
+    assert edit_distance("depresion", "depression", 2) == 1
+    assert edit_distance("borderlien", "borderline", 2) == 2  # a swap is two edits
+    assert edit_distance("depresion", "anxiety", 2) == 3  # past the limit: limit + 1
+    assert edit_distance("", "ab", 2) == 2
