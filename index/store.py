@@ -122,7 +122,8 @@ class IndexStore:
     def spelling(self, name: str, reader) -> Spelling:
         """The generation's words as typed, for spelling help (from its field, if built before
         they were kept in a file of their own)."""
-        return Spelling.load(self.root / name) or Spelling.from_field(reader)
+        found = Spelling.load(self.root / name)
+        return found if found is not None else Spelling.from_field(reader)
 
     def open(self, name: str | None = None):
         """The Whoosh index of a generation (the current one by default)."""

@@ -34,7 +34,7 @@ from .synonyms import DEFAULT_FILE, Synonyms
 _FOLD = name_analyzer()
 # Hits by relevance that get the bonus for holding the words close together.
 RESCORE_DEPTH = 50
-# Entries whose words are kept indexed for snippets (about 15 KB each), per generation.
+# Entries whose words are kept indexed for snippets (a few KB each), per generation.
 WORD_INDEXES = 1024
 # A query finding fewer entries than this is offered a "did you mean".
 _SUGGEST_BELOW = 3
