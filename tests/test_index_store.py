@@ -256,3 +256,38 @@ def test_a_generation_is_read_through_memory_maps_of_separate_files(sample_data)
         assert isinstance(terms._postfile.file, mmap.mmap)
         assert isinstance(terms._dbfile.file, mmap.mmap)
         assert searcher.document_number(id=searcher.stored_fields(0)["id"]) == 0
+
+
+def test_a_generation_in_the_previous_layout_still_serves_and_suggests(sample_data):
+    """Built before the upgrade: one compound segment holding a `spell` field, no spelling
+    file. It answers (and corrects spelling) until the next reindex."""
+    from whoosh import index as whoosh_index
+    from whoosh.fields import TEXT
+
+    from index.analysis import clinical_analyzer
+    from index.schema import build_schema, document, spelling_words
+    from search.records import SearchRequest, Suggestion
+    from search.service import SearchService
+
+    with Archive(sample_data) as archive:
+        entries = sorted(archive.entries(), key=lambda e: e.id)
+    entries.sort(key=lambda e: e.month, reverse=True)
+    store = IndexStore(sample_data)
+    generation = store.current()
+    expected = SearchService(sample_data, answer_cache=0).search(SearchRequest(q="panic"))
+    for path in generation.path.iterdir():
+        if path.name not in ("build.json", "facets.pickle"):
+            path.unlink()
+    schema = build_schema()
+    schema.add("spell", TEXT(analyzer=clinical_analyzer(stemming=False), phrase=False))
+    old = whoosh_index.create_in(str(generation.path), schema)
+    with old.writer() as writer:
+        for entry in entries:
+            writer.add_document(**document(entry), spell=" ".join(spelling_words(entry)))
+    assert list(generation.path.glob("*.seg")) and not list(generation.path.glob("*.pst"))
+
+    service = SearchService(sample_data, answer_cache=0)
+    found = service.search(SearchRequest(q="panic"))
+    assert [h.id for h in found.hits] == [h.id for h in expected.hits] and found.total >= 1
+    assert service.search(SearchRequest(q="panic psychodinamic")).suggestion == Suggestion(
+        q="panic psychodynamic", html="panic <mark>psychodynamic</mark>")
