@@ -31,8 +31,8 @@ class Spelling:
         return self.frequencies.get(word, 0)
 
     def within(self, word: str, distance: int) -> list[str]:
-        """The words, other than `word`, at most `distance` edits (Levenshtein: insert, delete,
-        substitute) from it that begin with its first letter, most frequent first."""
+        """The words, other than `word`, at most `distance` edits from it (edit_distance: a
+        swap of two letters is one) that begin with its first letter, most frequent first."""
         if not word:
             return []
         by_length = self._bucket(word[0])
@@ -90,16 +90,22 @@ class SpellingCounter:
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """The Levenshtein distance of a and b, or limit + 1 once it is sure to exceed `limit`."""
+    """The edits between a and b (insert, delete or change a letter, or swap two neighbouring
+    letters: one edit each, the commonest typos), or limit + 1 once it is sure to exceed
+    `limit`. Optimal string alignment: no letter is edited twice."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (ca != cb)))
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb and ca != cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        # Rows never get smaller (a swap's cell is at least the diagonal one before it).
         if min(current) > limit:
             return limit + 1
-        previous = current
-    return previous[-1]
+        before, previous = previous, current
+    return min(previous[-1], limit + 1)

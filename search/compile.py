@@ -212,13 +212,14 @@ class Compiler:
             i += 1
         return out
 
-    def synonym_group(self, span: tuple[str, ...], typed: str, group) -> wq.Query:
+    def synonym_group(self, span: tuple[str, ...], typed: str, group,
+                      boost: float = 1.0) -> wq.Query:
         others = [form for form in group if form.terms != span]
         self.out.expansions.append(f"{typed} → {' / '.join(form.text for form in others)}")
-        parts = [self.text(span)]
+        parts = [self.text(span, boost=boost)]
         if len(span) == 1 and span[0] in self._parts:
-            parts.append(self.text(self._parts[span[0]]))
-        parts += [self.text(form.terms, boost=SYNONYM_WEIGHT) for form in others]
+            parts.append(self.text(self._parts[span[0]], boost=boost))
+        parts += [self.text(form.terms, boost=boost * SYNONYM_WEIGHT) for form in others]
         return wq.Or(parts)
 
     def text(self, words: tuple[str, ...], field: str | None = None, boost: float = 1.0):
@@ -248,12 +249,20 @@ class Compiler:
             if self._near_budget <= 0:
                 return exact
             self._near_budget -= 1
-        stems = sorted({s for word in self.near(typed) for s in terms(word)} - {term})
-        if not stems:
+        near = {s: word for word in self.near(typed) for s in terms(word)}
+        near.pop(term, None)
+        if not near:
             return exact
         if typed not in self.out.fuzzy:
             self.out.fuzzy.append(typed)
-        return wq.Or([exact, *(self.text((s,), boost=FUZZY_WEIGHT) for s in stems)])
+        # A near word stands for what was meant: its synonyms come along, at the lower weight.
+        alternatives = []
+        for stem in sorted(near):
+            group = self.synonyms.group((stem,))
+            alternatives.append(
+                self.synonym_group((stem,), near[stem], group, boost=FUZZY_WEIGHT) if group
+                else self.text((stem,), boost=FUZZY_WEIGHT))
+        return wq.Or([exact, *alternatives])
 
     def phrase(self, text: str, field: str | None) -> wq.Query | None:
         if field == "authors":

@@ -8,10 +8,12 @@ import re
 from dataclasses import replace
 
 import pytest
+from whoosh import query as wq
 
 from index.ingest import import_paths
 from index.store import IndexStore
-from search.compile import MAX_SPELLING_LOOKUPS, MAX_WORDS, compile_query
+from search.compile import (FUZZY_WEIGHT, MAX_SPELLING_LOOKUPS, MAX_WORDS, SYNONYM_WEIGHT,
+                            compile_query)
 from search.errors import BadParameter
 from search.records import Hit, SearchRequest, Suggestion
 from search.service import SearchService
@@ -268,6 +270,27 @@ def test_a_lone_misspelling_still_finds_and_suggests(service):
     assert result.suggestion == Suggestion(q="psychodynamic", html="<mark>psychodynamic</mark>")
     assert result.total == 6
     assert result.request.q == "psychodinamic"
+
+
+def test_two_swapped_letters_are_one_edit_away(service):
+    result = service.search(SearchRequest(q="psychodyanmic"))
+
+    assert result.interpreted.fuzzy == ("psychodyanmic",)
+    assert result.interpreted.corrections == ()  # matched as typed, not corrected afterwards
+    assert result.total == 6
+    assert result.suggestion == Suggestion(q="psychodynamic", html="<mark>psychodynamic</mark>")
+
+
+def test_a_word_matched_one_edit_away_brings_its_synonyms():
+    compiled = compile_query("attriton", Synonyms(), known=lambda term: False,
+                             near=lambda word: ["attrition"] if word == "attriton" else [])
+
+    assert compiled.fuzzy == ["attriton"]
+    assert compiled.expansions == ["attrition → dropout / drop out / premature termination"]
+    found = {(q.fieldname, q.text, q.boost) for q in compiled.query.leaves()
+             if isinstance(q, wq.Term)}
+    assert ("summary", "dropout", FUZZY_WEIGHT * SYNONYM_WEIGHT) in found
+    assert ("summary", "attrit", FUZZY_WEIGHT) in found
 
 
 def test_a_query_nothing_matches_is_searched_as_corrected_and_says_so(service):
