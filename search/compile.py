@@ -63,6 +63,7 @@ class Compiler:
         self.known = functools.lru_cache(maxsize=None)(known) if known else None
         self.near = functools.lru_cache(maxsize=None)(near) if near else None
         self._near_budget = MAX_SPELLING_LOOKUPS
+        self._looked_up: set[str] = set()  # typed words whose near words were looked up
         self._seen: set[str] = set()  # distinct plain words met so far, in the whole query
         self._count = 0  # plain words met so far, repeats in other groups included
         self.out = Compiled(query=wq.NullQuery)
@@ -174,10 +175,13 @@ class Compiler:
         while i < len(run):
             for size in range(min(self.synonyms.longest, len(run) - i), 0, -1):
                 span = tuple(term for term, _ in run[i:i + size])
-                group = self.synonyms.group(span)
+                group, boost = self.synonyms.group(span), 1.0
+                if not group and size > 1:  # "theraputic aliance": the phrase it misspells
+                    span, group = self.corrected_span(run[i:i + size])
+                    boost = FUZZY_WEIGHT
                 if group:
                     typed = " ".join(dict.fromkeys(word for _, word in run[i:i + size]))
-                    clauses.append(self.synonym_group(span, typed, group))
+                    clauses.append(self.synonym_group(span, typed, group, boost=boost))
                     i += size
                     break
             else:
@@ -190,6 +194,23 @@ class Compiler:
                 else:
                     clauses.append(self.tolerant(term, run[i - 1][1]))
         return clauses
+
+    def corrected_span(self, run: list[tuple[str, str]]) -> tuple[tuple[str, ...], tuple]:
+        """A run of words with each the index lacks replaced by its likeliest near word, and
+        the synonym group that makes; ((), ()) when no word needed it or no group matches."""
+        fixed, typos = [], []
+        for term, typed in run:
+            near = self.near_stems(term, typed)
+            fixed.append(next(iter(near), term))
+            if near:
+                typos.append(typed)
+        group = self.synonyms.group(tuple(fixed)) if typos else ()
+        if not group:
+            return (), ()
+        for typed in typos:
+            if typed not in self.out.fuzzy:
+                self.out.fuzzy.append(typed)
+        return tuple(fixed), group
 
     def compounds(self, run: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Two typed words the index also holds as one ("drop out", "non directive") become
@@ -235,6 +256,24 @@ class Compiler:
             ]
         return _or(parts)
 
+    def near_stems(self, term: str, typed: str) -> dict[str, str]:
+        """For a word the index lacks: the index terms of its words one edit away (term ->
+        the word as the index has it), most frequent word first; {} for a known word."""
+        if (self.known is None or self.near is None or len(term) < FUZZY_MIN_LENGTH
+                or self.known(term)):
+            return {}
+        if typed not in self._looked_up:
+            if self._near_budget <= 0:
+                return {}
+            self._near_budget -= 1
+            self._looked_up.add(typed)
+        near: dict[str, str] = {}
+        for word in self.near(typed):
+            for stem in terms(word):
+                near.setdefault(stem, word)
+        near.pop(term, None)
+        return near
+
     def tolerant(self, term: str, typed: str) -> wq.Query:
         """A word, and, when the index lacks it, the words one edit away at a lower weight.
 
@@ -242,15 +281,7 @@ class Compiler:
         never reaches a stem's neighbours ("mentalzing" must not find "mental").
         """
         exact = self.text((term,))
-        if (self.known is None or self.near is None or len(term) < FUZZY_MIN_LENGTH
-                or self.known(term)):
-            return exact
-        if typed not in self.out.fuzzy:
-            if self._near_budget <= 0:
-                return exact
-            self._near_budget -= 1
-        near = {s: word for word in self.near(typed) for s in terms(word)}
-        near.pop(term, None)
+        near = self.near_stems(term, typed)
         if not near:
             return exact
         if typed not in self.out.fuzzy:

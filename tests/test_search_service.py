@@ -293,6 +293,25 @@ def test_a_word_matched_one_edit_away_brings_its_synonyms():
     assert ("summary", "attrit", FUZZY_WEIGHT) in found
 
 
+def test_a_misspelled_synonym_phrase_is_searched_as_the_phrase_it_misspells():
+    near = {"theraputic": ["therapeutic"], "aliance": ["alliance"]}
+    compiled = compile_query("theraputic aliance", Synonyms(), known=lambda term: False,
+                             near=lambda word: near.get(word, []))
+
+    assert compiled.fuzzy == ["theraputic", "aliance"]
+    assert compiled.expansions == ["theraputic aliance → working alliance"]
+    phrases = {(q.fieldname, tuple(q.words), q.boost) for q in _subqueries(compiled.query)
+               if isinstance(q, wq.Phrase)}
+    assert ("summary", ("therapeut", "allianc"), FUZZY_WEIGHT) in phrases
+    assert ("summary", ("work", "allianc"), FUZZY_WEIGHT * SYNONYM_WEIGHT) in phrases
+
+
+def _subqueries(q):
+    yield q
+    for child in q.children():
+        yield from _subqueries(child)
+
+
 def test_a_query_nothing_matches_is_searched_as_corrected_and_says_so(service):
     result = service.search(SearchRequest(q="psychodinamik", sort="newest"))
 
