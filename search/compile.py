@@ -176,11 +176,11 @@ class Compiler:
             for size in range(min(self.synonyms.longest, len(run) - i), 0, -1):
                 span = tuple(term for term, _ in run[i:i + size])
                 group, boost = self.synonyms.group(span), 1.0
+                typed = " ".join(dict.fromkeys(word for _, word in run[i:i + size]))
                 if not group and size > 1:  # "theraputic aliance": the phrase it misspells
-                    span, group = self.corrected_span(run[i:i + size])
+                    span, group, typed = self.corrected_span(run[i:i + size])
                     boost = FUZZY_WEIGHT
                 if group:
-                    typed = " ".join(dict.fromkeys(word for _, word in run[i:i + size]))
                     clauses.append(self.synonym_group(span, typed, group, boost=boost))
                     i += size
                     break
@@ -195,22 +195,25 @@ class Compiler:
                     clauses.append(self.tolerant(term, run[i - 1][1]))
         return clauses
 
-    def corrected_span(self, run: list[tuple[str, str]]) -> tuple[tuple[str, ...], tuple]:
-        """A run of words with each the index lacks replaced by its likeliest near word, and
-        the synonym group that makes; ((), ()) when no word needed it or no group matches."""
-        fixed, typos = [], []
+    def corrected_span(self, run: list[tuple[str, str]]) -> tuple[tuple[str, ...], tuple, str]:
+        """A run of words with each the index lacks replaced by its likeliest near word: its
+        terms, the synonym group they make and the words as corrected; ((), (), "") when no
+        word needed it or no group matches."""
+        fixed, shown, typos = [], [], []
         for term, typed in run:
             near = self.near_stems(term, typed)
-            fixed.append(next(iter(near), term))
+            stem = next(iter(near), term)
+            fixed.append(stem)
+            shown.append(near.get(stem, typed))
             if near:
                 typos.append(typed)
         group = self.synonyms.group(tuple(fixed)) if typos else ()
         if not group:
-            return (), ()
+            return (), (), ""
         for typed in typos:
             if typed not in self.out.fuzzy:
                 self.out.fuzzy.append(typed)
-        return tuple(fixed), group
+        return tuple(fixed), group, " ".join(dict.fromkeys(shown))
 
     def compounds(self, run: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Two typed words the index also holds as one ("drop out", "non directive") become

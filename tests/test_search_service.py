@@ -299,7 +299,7 @@ def test_a_misspelled_synonym_phrase_is_searched_as_the_phrase_it_misspells():
                              near=lambda word: near.get(word, []))
 
     assert compiled.fuzzy == ["theraputic", "aliance"]
-    assert compiled.expansions == ["theraputic aliance → working alliance"]
+    assert compiled.expansions == ["therapeutic alliance → working alliance"]
     phrases = {(q.fieldname, tuple(q.words), q.boost) for q in _subqueries(compiled.query)
                if isinstance(q, wq.Phrase)}
     assert ("summary", ("therapeut", "allianc"), FUZZY_WEIGHT) in phrases
