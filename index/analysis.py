@@ -210,6 +210,12 @@ def matched_spans(text: str, terms: Collection[str],
     return out
 
 
+def word_terms(word: str) -> tuple[str, ...]:
+    """The index terms one written word stands for, position by position (a hyphenated
+    word's parts; its joined form sits at the first and last part's positions)."""
+    return _outcome(word, True)
+
+
 def _match_forms(word: str) -> tuple[str, ...]:
     """The terms a query matches a written word by: its term, or a hyphenated word's joined
     form, then its parts."""

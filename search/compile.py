@@ -49,6 +49,8 @@ class Compiled:
     ignored: list[str] = field(default_factory=list)  # the first few parts left out
     fuzzy: list[str] = field(default_factory=list)  # words matched by spelling tolerance
     highlight: set[str] = field(default_factory=set)  # index terms to mark in snippets
+    # Phrases (as index terms) to mark only where their words stand together.
+    highlight_phrases: set[tuple[str, ...]] = field(default_factory=set)
     # Phrases of the typed words, close together: a bonus for the top hits, not a condition.
     proximity: list[wq.Query] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # plain words typed, for "did you mean"
@@ -249,7 +251,10 @@ class Compiler:
     def text(self, words: tuple[str, ...], field: str | None = None, boost: float = 1.0):
         """One word or a phrase of index terms, in one field or across the text fields."""
         fields = (field,) if field else TEXT_FIELDS
-        self.out.highlight.update(words)
+        if len(words) == 1:
+            self.out.highlight.add(words[0])
+        else:
+            self.out.highlight_phrases.add(tuple(words))
         if len(words) == 1:
             parts = [wq.Term(f, words[0], boost=boost * FIELD_BOOSTS[f]) for f in fields]
         else:

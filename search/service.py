@@ -27,7 +27,7 @@ from .lru import BoundedCache
 from .matchset import MatchSets
 from .scoring import TermScores, leaves
 from .records import Hit, Interpretation, SearchRequest, SearchResult
-from .snippets import snippet_html, title_html
+from .snippets import Marks, snippet_html, title_html
 from .suggest import suggest
 from .synonyms import DEFAULT_FILE, Synonyms
 
@@ -159,8 +159,8 @@ class SearchService:
                 fixed = self._search(view, replace(request, q=suggestion.q), corrected_from=request.q)
                 if fixed.total:
                     return replace(fixed, request=request)
-        hits = self._hits(searcher, view, request, query, compiled.proximity,
-                          frozenset(compiled.highlight), shown)
+        marks = Marks(frozenset(compiled.highlight), frozenset(compiled.highlight_phrases))
+        hits = self._hits(searcher, view, request, query, compiled.proximity, marks, shown)
         interpreted = Interpretation(
             searched=request.q,
             expansions=tuple(compiled.expansions),
@@ -174,7 +174,7 @@ class SearchService:
             interpreted=interpreted, index_version=view.generation.name,
         )
 
-    def _hits(self, searcher, view, request, query, proximity, terms, shown) -> tuple[Hit, ...]:
+    def _hits(self, searcher, view, request, query, proximity, marks, shown) -> tuple[Hit, ...]:
         start = (request.page - 1) * request.per_page
         if start >= shown.bit_count():
             return ()
@@ -189,13 +189,13 @@ class SearchService:
             hits.append(Hit(
                 id=fields["id"],
                 title=fields["title"],
-                title_html=title_html(fields["title"], terms),
+                title_html=title_html(fields["title"], marks),
                 month=fields["month"],
                 url=fields.get("url", ""),
                 citation=fields.get("citation", ""),
                 topics=tuple(fields.get("topic_names", ())),
                 research_type=fields.get("research_type", ""),
-                snippet_html=snippet_html(summary, implications, terms, indexes),
+                snippet_html=snippet_html(summary, implications, marks, indexes),
                 score=round(score, 3) if score else None,
             ))
         return tuple(hits)

@@ -7,9 +7,10 @@ matched by the same analysis the index uses (index.analysis.matched_spans).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
-from index.analysis import matched_spans
+from index.analysis import WORDS, matched_spans, word_terms
 
 SNIPPET_CHARS = 220
 # Context kept before a passage's first match.
@@ -19,6 +20,59 @@ Match = tuple[int, int, str]  # start, end, the query term it matched
 
 
 WordIndex = dict[str, str]  # index.analysis.word_index of a text
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What a query marks: its words wherever they stand, its phrases (synonym forms like
+    "cognitive behavioral therapy" included) only where their words stand together."""
+
+    words: frozenset[str] = frozenset()
+    phrases: frozenset[tuple[str, ...]] = frozenset()
+
+    @property
+    def terms(self) -> frozenset[str]:
+        return self.words.union(*self.phrases)
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases)
+
+
+def _spans(text: str, marks: Marks, index: WordIndex | None = None) -> list[Match]:
+    """The matches to mark: words anywhere, a phrase's words only where the phrase stands."""
+    matches = matched_spans(text, marks.terms, index)
+    if not marks.phrases or all(m[2] in marks.words for m in matches):
+        return matches
+    kept: set[int] = set()
+    start = 0
+    for i in range(1, len(matches) + 1):  # runs of matches with no other word between them
+        if i == len(matches) or WORDS.search(text, matches[i - 1][1], matches[i][0]):
+            kept.update(_in_phrases(text, matches, start, i, marks.phrases))
+            start = i
+    return [m for i, m in enumerate(matches) if i in kept or m[2] in marks.words]
+
+
+def _in_phrases(text: str, matches: list[Match], start: int, end: int,
+                phrases: frozenset[tuple[str, ...]]) -> set[int]:
+    """Which of matches[start:end] (words in a row) are part of one of the phrases, their
+    terms laid out by position as the index has them."""
+    slots: list[set[str]] = []  # the terms at each position of the run
+    owner: list[int] = []  # the match each position belongs to
+    for i in range(start, end):
+        parts = word_terms(text[matches[i][0]:matches[i][1]])
+        first = len(slots)
+        for part in parts:
+            slots.append({part})
+            owner.append(i)
+        if len(parts) > 1:
+            slots[first].add("".join(parts))
+            slots[-1].add("".join(parts))
+    found: set[int] = set()
+    for phrase in phrases:
+        for at in range(len(slots) - len(phrase) + 1):
+            if all(word in slots[at + k] for k, word in enumerate(phrase)):
+                found.update(owner[at:at + len(phrase)])
+    return found
 
 
 def _mark(text: str, start: int, end: int, matches: list[Match]) -> str:
@@ -59,11 +113,11 @@ def _best_window(matches: list[Match]) -> tuple[int, int]:
     return best, best_start
 
 
-def _passage(text: str, terms: frozenset[str], index: WordIndex | None) -> tuple[float, str]:
-    """The best passage of `text` for these terms, with its score (distinct words first)."""
-    if not text or not terms:
+def _passage(text: str, marks: Marks, index: WordIndex | None) -> tuple[float, str]:
+    """The best passage of `text` for these marks, with its score (distinct words first)."""
+    if not text or not marks:
         return 0.0, ""
-    matches = matched_spans(text, terms, index)
+    matches = _spans(text, marks, index)
     if not matches:
         return 0.0, ""
     best, best_start = _best_window(matches)
@@ -87,21 +141,21 @@ def _passage(text: str, terms: frozenset[str], index: WordIndex | None) -> tuple
     return best, html
 
 
-def title_html(title: str, terms: frozenset[str]) -> str:
+def title_html(title: str, marks: Marks) -> str:
     """The whole title with matched words marked."""
-    if not terms:
+    if not marks:
         return escape(title, quote=False)
-    return _mark(title, 0, len(title), matched_spans(title, terms))
+    return _mark(title, 0, len(title), _spans(title, marks))
 
 
-def snippet_html(summary: str, implications: str, terms: frozenset[str],
+def snippet_html(summary: str, implications: str, marks: Marks,
                  indexes: tuple[WordIndex | None, WordIndex | None] = (None, None)) -> str:
     """The best passage of summary or implications; the summary's opening when none matches.
 
     `indexes` are the two texts' word indexes when the caller keeps them (see
     index.analysis.word_index); without them each text is analysed here.
     """
-    best = max((_passage(summary, terms, indexes[0]), _passage(implications, terms, indexes[1])),
+    best = max((_passage(summary, marks, indexes[0]), _passage(implications, marks, indexes[1])),
                key=lambda pair: pair[0])
     if best[0] > 0:
         return best[1]

@@ -227,3 +227,21 @@ def test_the_snippet_window_is_the_best_one(searcher):
                 assert _best_window(matches) == _best_window_by_brute_force(matches)
                 compared += 1
     assert compared > 60
+
+
+def test_a_phrase_is_marked_in_exactly_the_texts_whoosh_finds_it_in(searcher):
+    from search.snippets import Marks, _spans
+
+    rng = random.Random(9)
+    texts = {d: searcher.stored_fields(d)["summary"] for d in range(searcher.doc_count_all())}
+    phrases = _phrases(searcher, 40, rng) + [["dropout", "rate"], ["cognit", "behavior", "therapi"]]
+    marked_somewhere = 0
+    for words in phrases:
+        found = set(searcher.docs_for_query(wq.Phrase("summary", words)))
+        marks = Marks(phrases=frozenset({tuple(words)}))
+        for docnum in sorted(found) + rng.sample(sorted(set(texts) - found), 5):
+            spans = _spans(texts[docnum], marks)
+            assert bool(spans) == (docnum in found), (words, docnum)
+            assert {term for _, _, term in spans} <= set(words)
+        marked_somewhere += bool(found)
+    assert marked_somewhere > 30

@@ -255,6 +255,31 @@ def test_an_unknown_facet_value_is_a_bad_parameter(service, param, value):
     assert (caught.value.param, caught.value.code, caught.value.value) == (param, "unknown_value", value)
 
 
+def test_a_quoted_phrase_is_marked_only_where_its_words_stand_together(service):
+    result = service.search(SearchRequest(q='"panic disorder"'))
+    hit = next(h for h in result.hits if h.id == PANIC)
+
+    assert "<mark>Panic</mark> <mark>disorder</mark>" in hit.snippet_html
+    assert "<mark>panic</mark> symptoms" not in hit.snippet_html
+    assert "panic symptoms" in hit.snippet_html  # there, unmarked
+    plain = service.search(SearchRequest(q="panic disorder"))  # words: marked wherever they are
+    assert "<mark>panic</mark> symptoms" in next(h for h in plain.hits if h.id == PANIC).snippet_html
+
+
+def test_phrase_marks_need_the_words_in_order_with_nothing_between():
+    from search.snippets import Marks, title_html
+
+    marks = Marks(frozenset({"cbt"}), frozenset({("work", "allianc"), ("cognit", "behavior", "therapi"),
+                                                 ("dropout", "rate")}))
+    html = title_html("Working alliance, alliance working, working on the alliance: cognitive-"
+                      "behavioral therapy or cognitive behavioral therapy (CBT), behavioral therapy, "
+                      "drop-out rates", marks)
+    assert html == ("<mark>Working</mark> <mark>alliance</mark>, alliance working, working on the "
+                    "alliance: <mark>cognitive-behavioral</mark> <mark>therapy</mark> or "
+                    "<mark>cognitive</mark> <mark>behavioral</mark> <mark>therapy</mark> "
+                    "(<mark>CBT</mark>), behavioral therapy, <mark>drop-out</mark> <mark>rates</mark>")
+
+
 # --- did you mean, partial matches ------------------------------------------------------
 
 
