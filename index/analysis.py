@@ -167,8 +167,7 @@ class ClinicalTokenizer(Tokenizer):
 def plain_terms(word: str) -> tuple[str, ...]:
     """The unstemmed terms one word of text is indexed as: itself folded, or a hyphenated
     word's parts and joined form. What the spelling vocabulary holds."""
-    parts = _outcome(word, False)
-    return parts + ("".join(parts),) if len(parts) > 1 else parts
+    return _with_joined(_outcome(word, False))
 
 
 def word_index(text: str) -> dict[str, str]:
@@ -219,7 +218,11 @@ def word_terms(word: str) -> tuple[str, ...]:
 def _match_forms(word: str) -> tuple[str, ...]:
     """The terms a query matches a written word by: its term, or a hyphenated word's joined
     form, then its parts."""
-    parts = _outcome(word, True)
+    return _with_joined(word_terms(word))
+
+
+def _with_joined(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """A hyphenated word's joined form before its parts; a plain word's term as it is."""
     return ("".join(parts),) + parts if len(parts) > 1 else parts
 
 

@@ -62,12 +62,8 @@ class MatchSets:
         self._phrases = BoundedCache(_CACHE_PHRASES)
 
     def term(self, reader, field: str, text: str) -> int:
-        def read() -> int:
-            if (field, text) not in reader:
-                return 0
-            return bitsets.from_docnums(postings.docnums(reader, field, text), self.size)
-
-        return self._terms.get((field, text), read)
+        return self._terms.get((field, text), lambda: bitsets.from_docnums(
+            postings.docnums(reader, field, text), self.size))
 
     def phrase(self, searcher, q: wq.Phrase) -> int:
         """A phrase's documents: those holding all its words, checked for their positions,
