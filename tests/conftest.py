@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,6 +20,29 @@ from webui.cli import main as cli_main
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample" / "pprnet-blog-page.txt"
 PANIC = "2021-11-psychological-treatments-for-panic-disorder"
+
+# The CLI as a fresh machine has it: through the interpreter that runs the tests. A bare
+# `pprsearch` is found only where someone installed one by hand.
+PPRSEARCH = [sys.executable, "-m", "webui.cli"]
+
+
+def _without_installed_cli(path: str) -> str:
+    """PATH less every folder holding a `pprsearch`, so that a test calling the bare name fails
+    here as it would on a fresh machine, instead of running whatever copy is installed."""
+    return os.pathsep.join(
+        folder for folder in path.split(os.pathsep)
+        if folder and not os.access(os.path.join(folder, "pprsearch"), os.X_OK)
+    )
+
+
+os.environ["PATH"] = _without_installed_cli(os.environ.get("PATH", ""))
+
+
+def cli_env(**extra: str) -> dict:
+    """The environment for a CLI or server subprocess: no PPRSEARCH_ settings leak in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PPRSEARCH_")}
+    env.update(extra)
+    return env
 
 
 def settle_jobs(data, timeout: float = 20.0) -> None:

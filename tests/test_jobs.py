@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from conftest import settle_jobs
+from conftest import PPRSEARCH, cli_env, settle_jobs
 
 from crawler.vocabulary import SITE_TYPE_IDS
 from index import jobs as job_runner
@@ -43,11 +43,6 @@ def exited_pid() -> int:
 def mark_running(data, job_id: str, pid: int) -> None:
     Jobs(data)._update(job_id, state="running", pid=pid, started_at=now())
 
-
-def cli_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PPRSEARCH_")}
-    env.update(extra)
-    return env
 
 
 # One job at a time
@@ -244,7 +239,7 @@ def test_cli_reindex_refuses_politely_while_a_job_runs(sample_data):
     mark_running(sample_data, job.id, os.getpid())  # the test process: certainly alive
     before = IndexStore(sample_data).current_name()
     done = subprocess.run(
-        ["pprsearch", "--data", str(sample_data), "reindex"],
+        [*PPRSEARCH, "--data", str(sample_data), "reindex"],
         capture_output=True, text=True, timeout=30, env=cli_env(),
     )
     assert done.returncode != 0
@@ -259,7 +254,7 @@ def test_cli_reindex_runs_once_the_dead_job_is_cleared(sample_data):
     job = Jobs(sample_data).create("reindex")
     mark_running(sample_data, job.id, exited_pid())
     done = subprocess.run(
-        ["pprsearch", "--data", str(sample_data), "reindex"],
+        [*PPRSEARCH, "--data", str(sample_data), "reindex"],
         capture_output=True, text=True, timeout=30, env=cli_env(),
     )
     assert done.returncode == 0, done.stderr

@@ -3,7 +3,6 @@ through the admin API every one of them serves the new index, with no error in b
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import PPRSEARCH, cli_env
 
 from index.store import IndexStore
 
@@ -53,14 +53,13 @@ def server(sample_template, tmp_path_factory):
     runtime = folder / "run"
     runtime.mkdir()
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PPRSEARCH_")}
-    env["PPRSEARCH_ADMIN_TOKEN"] = TOKEN
+    env = cli_env(PPRSEARCH_ADMIN_TOKEN=TOKEN)
     # Where gunicorn puts a per-user control socket by default: kept apart from other servers.
     env["XDG_RUNTIME_DIR"] = str(runtime)
     log = folder / "server.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            ["pprsearch", "--data", str(data), "serve", "--workers", "2", "--threads", "2",
+            [*PPRSEARCH, "--data", str(data), "serve", "--workers", "2", "--threads", "2",
              "--port", str(port), "--host", "127.0.0.1", "--access-log", "-"],
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
         )

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import PPRSEARCH, cli_env
 
 from crawler.jsonl import parse_jsonl
 from crawler.vocabulary import RESEARCH_TYPES, TOPICS
@@ -83,9 +84,6 @@ def base_data(base_template, tmp_path) -> Path:
 def facet_sum(answer: dict, group: str) -> int:
     return sum(value["count"] for value in answer["facets"][group])
 
-
-def cli_env() -> dict:
-    return {k: v for k, v in os.environ.items() if not k.startswith("PPRSEARCH_")}
 
 
 def test_search_answers_stay_whole_during_a_rebuild(base_data, make_app):
@@ -190,7 +188,7 @@ def test_a_killed_reindex_leaves_the_old_index_serving(base_data, make_app):
     index_folder = base_data / "index"
     with open(base_data.parent / "reindex.err", "wb") as err:
         child = subprocess.Popen(
-            ["pprsearch", "--data", str(base_data), "reindex"],
+            [*PPRSEARCH, "--data", str(base_data), "reindex"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=cli_env(),
         )
         try:
@@ -225,7 +223,7 @@ def test_a_killed_reindex_leaves_the_old_index_serving(base_data, make_app):
     assert "ended before it finished" in killed.error
 
     again = subprocess.run(
-        ["pprsearch", "--data", str(base_data), "reindex"],
+        [*PPRSEARCH, "--data", str(base_data), "reindex"],
         capture_output=True, text=True, timeout=60, env=cli_env(),
     )
     assert again.returncode == 0, again.stderr
