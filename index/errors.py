@@ -1,16 +1,24 @@
-"""The index package's exceptions: one tree, each with a message a person can act on."""
+"""The index package's errors: the archive, the index generations and the jobs over them."""
+
+from crawler.errors import ProductError
 
 
-class IndexError_(Exception):
+class IndexError_(ProductError):
     """Base of the archive's and the index's errors."""
 
 
 class ArchiveError(IndexError_):
     """The archive cannot be opened, read or written."""
 
+    status = 503
+    code = "archive_unavailable"
+
 
 class IndexNotBuilt(IndexError_):
     """There is no index yet in the data folder."""
+
+    status = 503
+    code = "no_index"
 
     def __init__(self, folder: str):
         super().__init__(
@@ -20,3 +28,13 @@ class IndexNotBuilt(IndexError_):
 
 class IndexBusy(IndexError_):
     """Another process is building the index right now."""
+
+    status = 409
+    code = "busy"
+
+
+class IndexBuildFailed(IndexError_):
+    """A new index generation could not be written (a full disk, a folder not writable)."""
+
+    status = 503
+    code = "build_failed"

@@ -33,11 +33,24 @@ _QUEUED_TIMEOUT_S = 120
 
 
 class JobError(IndexError_):
-    """A job cannot be created or found."""
+    """A job cannot be created, or failed while it ran."""
+
+    status = 400
+    code = "bad_job"
+
+
+class JobNotFound(JobError):
+    """No job has the id asked for."""
+
+    status = 404
+    code = "not_found"
 
 
 class JobRunning(JobError):
     """Another job is queued or running in this data folder."""
+
+    status = 409
+    code = "job_running"
 
     def __init__(self, job: "Job"):
         super().__init__(
@@ -45,6 +58,9 @@ class JobRunning(JobError):
             f"{job.started_at or job.created_at}; wait for it to finish, or follow it on /admin."
         )
         self.job = job
+
+    def details(self) -> dict:
+        return {"job": self.job.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -125,7 +141,7 @@ class Jobs:
             self._recover(archive)
             row = archive.db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if row is None:
-            raise JobError(f"No job has the id {job_id!r}.")
+            raise JobNotFound(f"No job has the id {job_id!r}.")
         return _row(row)
 
     def recent(self, limit: int = 10) -> list[Job]:
@@ -260,12 +276,14 @@ def _run_reindex(data_folder, params: dict, say, progress) -> None:
 
 
 def _run_crawl(data_folder, params: dict, say, progress) -> None:
+    from crawler.fetch import DEFAULT_DELAY
+
     from .harvest import DEFAULT_BASE_URL, crawl_into
 
     base_url = params.get("base_url") or DEFAULT_BASE_URL
     say(f"crawling {base_url}")
     summary = crawl_into(
-        data_folder, base_url, max_pages=params.get("max_pages"), delay=params.get("delay", 1.0),
+        data_folder, base_url, max_pages=params.get("max_pages"), delay=params.get("delay", DEFAULT_DELAY),
         progress=lambda done, total: progress(done, total, unit="pages"), log=say,
     )
     for line in summary.lines():

@@ -26,7 +26,7 @@ from crawler.records import Entry
 
 from . import bitsets
 from .analysis import ANALYZER_VERSION
-from .errors import IndexBusy, IndexNotBuilt
+from .errors import IndexBuildFailed, IndexBusy, IndexNotBuilt
 from .mapped import MappedStorage
 from .schema import build_schema, document, spelling_words
 from .spelling import Spelling, SpellingCounter
@@ -157,6 +157,13 @@ class IndexStore:
                 _fsync_tree(building)
                 os.rename(building, self.root / name)
                 self._point_to(name)
+            except OSError as exc:
+                shutil.rmtree(building, ignore_errors=True)
+                raise IndexBuildFailed(
+                    f"Could not write the new index in {self.root}: {exc.strerror or exc}. "
+                    "The previous index still serves; free the space or fix the folder's "
+                    "permissions and try again."
+                ) from exc
             except BaseException:
                 shutil.rmtree(building, ignore_errors=True)
                 raise

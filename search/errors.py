@@ -1,24 +1,32 @@
-"""The search package's exceptions, each with a message a person can act on."""
+"""The search package's errors, each with a message a person can act on."""
+
+from __future__ import annotations
+
+from crawler.errors import ProductError
 
 
-class SearchError(Exception):
+class SearchError(ProductError):
     """Base of the search errors."""
 
 
 class BadParameter(SearchError):
-    """A search parameter is malformed or out of range; answered with 400."""
+    """A search parameter is malformed or out of range."""
+
+    status = 400
+    code = "invalid_parameter"
 
     def __init__(self, param: str, message: str, code: str = "invalid_parameter",
                  value: str | None = None):
-        super().__init__(message)
-        self.param = param
+        super().__init__(message, param=param)
         self.code = code
-        self.message = message
         self.value = value  # the offending value, when one of several is at fault
 
 
 class EntryNotFound(SearchError):
-    """No entry has the id asked for; answered with 404."""
+    """No entry has the id asked for."""
+
+    status = 404
+    code = "not_found"
 
     def __init__(self, entry_id: str):
         super().__init__(f"No entry has the id {entry_id!r}.")

@@ -12,6 +12,8 @@ PER_PAGE_DEFAULT = 10
 PER_PAGE_MAX = 100
 PAGE_MAX = 1000
 QUERY_MAX_CHARS = 2000
+# Answers a search service keeps by default (the ANSWER_CACHE setting); 0 turns the cache off.
+ANSWER_CACHE = 256
 
 
 @functools.lru_cache(maxsize=4096)

@@ -26,7 +26,7 @@ from .facets import FACETS, FacetData, load_facet_data
 from .lru import BoundedCache
 from .matchset import MatchSets
 from .scoring import TermScores, leaves
-from .records import Hit, Interpretation, SearchRequest, SearchResult
+from .records import ANSWER_CACHE, Hit, Interpretation, SearchRequest, SearchResult
 from .snippets import Marks, snippet_html, title_html
 from .suggest import suggest
 from .synonyms import DEFAULT_FILE, Synonyms
@@ -72,7 +72,7 @@ def _near_words(spelling: Spelling, word: str) -> list[str]:
 class SearchService:
     """Searches the current index of one data folder; safe to share between threads."""
 
-    def __init__(self, data_folder: Path | str, answer_cache: int = 256,
+    def __init__(self, data_folder: Path | str, answer_cache: int = ANSWER_CACHE,
                  synonyms_file: Path | str = DEFAULT_FILE):
         self.store = IndexStore(data_folder)
         self.synonyms = Synonyms(synonyms_file)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 from typing import Mapping
 
 from flask import Flask
@@ -11,24 +11,15 @@ from . import config as settings
 
 
 def create_app(test_config: Mapping | None = None, environ: Mapping[str, str] | None = None) -> Flask:
-    """Build the app: defaults, the data folder's config.py, the environment, then `test_config`."""
-    environ = os.environ if environ is None else environ
-    test_config = dict(test_config or {})
-    folder = settings.data_dir(test_config.get("DATA_DIR"), environ)
+    """Build the app: defaults, the data folder's config.py, the environment, then `test_config`
+    (webui/config.py's `load`, as the CLI reads them)."""
+    config = settings.load(environ=environ, overrides=test_config)
+    folder = Path(config["DATA_DIR"])
     app = Flask(__name__, instance_path=str(folder), instance_relative_config=True)
-    app.config.from_mapping(settings.DEFAULTS)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.update(settings.from_environment(environ))
-    app.config.update(test_config)
-    app.config["DATA_DIR"] = str(folder)
-    app.config["ANSWER_CACHE"] = settings.answer_cache_size(app.config["ANSWER_CACHE"])
+    app.config.from_mapping(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key(folder)
-    app.config.update(
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
-        JSON_SORT_KEYS=False,
-    )
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 

@@ -5,18 +5,17 @@ Registered only when an admin token is configured; without one these routes do n
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlparse
 
 from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
                    session, url_for)
 
 from index import jobs as job_runner
-from index.jobs import JobError, JobRunning, Jobs
+from index.jobs import JobRunning, Jobs
 from index.stats import archive_stats
+from search.errors import BadParameter
 
-from .auth import AuthError, TooManyAttempts, check_csrf, check_token, csrf_token, require_admin
-from .errors import error_response
+from .auth import AuthError, check_csrf, check_token, csrf_token, require_admin
 
 bp = Blueprint("admin", __name__)
 SOURCES = ("archive", "crawl")
@@ -30,11 +29,11 @@ def _start(source: str, reparse: bool = False, base_url: str | None = None,
            max_pages: int | None = None):
     """Create the job, hand it to a process of its own, and return its record."""
     if source not in SOURCES:
-        raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}.")
+        raise BadParameter("source", f"source must be one of {', '.join(SOURCES)}, not {source!r}.")
     if source == "crawl":
         base_url = base_url or current_app.config.get("CRAWL_BASE_URL")
         if base_url and urlparse(base_url).scheme not in ("http", "https"):
-            raise ValueError("base_url must be an http or https address.")
+            raise BadParameter("base_url", "base_url must be an http or https address.")
         params = {"base_url": base_url, "delay": float(current_app.config["CRAWL_DELAY"]),
                   "max_pages": max_pages}
         job = _jobs().create("crawl", params)
@@ -53,12 +52,9 @@ def api_start():
     body = body if isinstance(body, dict) else {}
     max_pages = body.get("max_pages")
     if max_pages is not None and (type(max_pages) is not int or max_pages < 1):
-        return error_response(400, "invalid_parameter", "max_pages must be a positive whole number.", "max_pages")
-    try:
-        job = _start(str(body.get("source", "archive")), bool(body.get("reparse")),
-                     body.get("base_url"), max_pages)
-    except ValueError as exc:
-        return error_response(400, "invalid_parameter", str(exc), "source")
+        raise BadParameter("max_pages", "max_pages must be a positive whole number.")
+    job = _start(str(body.get("source", "archive")), bool(body.get("reparse")),
+                 body.get("base_url"), max_pages)
     return jsonify({"job": job.to_dict(), "url": url_for("admin.api_job", job_id=job.id)}), 202
 
 
@@ -128,31 +124,9 @@ def job_page(job_id: str):
 
 
 def init_app(app) -> None:
-    """Register the admin routes and their error answers, if a token is configured."""
+    """Register the admin routes, if a token is configured; their errors are product errors,
+    answered by webui/errors.py."""
     if not app.config.get("ADMIN_TOKEN"):
         return
     Jobs(app.config["DATA_DIR"]).recover()
     app.register_blueprint(bp)
-
-    @app.errorhandler(AuthError)
-    def unauthorised(exc: AuthError):
-        response = error_response(401, "unauthorized", str(exc))
-        response.headers["WWW-Authenticate"] = 'Bearer realm="pprsearch-admin"'
-        return response
-
-    @app.errorhandler(TooManyAttempts)
-    def too_many(exc: TooManyAttempts):
-        response = error_response(429, "too_many_attempts", str(exc))
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
-
-    @app.errorhandler(JobRunning)
-    def running(exc: JobRunning):
-        response = error_response(409, "job_running", str(exc))
-        if response.is_json:
-            response.set_data(json.dumps({**response.get_json(), "job": exc.job.to_dict()}))
-        return response
-
-    @app.errorhandler(JobError)
-    def job_error(exc: JobError):
-        return error_response(404, "not_found", str(exc))

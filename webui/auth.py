@@ -12,6 +12,8 @@ from functools import wraps
 
 from flask import abort, current_app, request, session
 
+from crawler.errors import ProductError
+
 log = logging.getLogger(__name__)
 
 # After this many bad tokens from one address within the window, it must wait.
@@ -20,16 +22,28 @@ WINDOW_S = 300
 LOCKOUT_S = 30
 
 
-class AuthError(Exception):
-    """Credentials missing or wrong: answered with 401."""
+class AuthError(ProductError):
+    """Credentials missing or wrong."""
+
+    status = 401
+    code = "unauthorized"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="pprsearch-admin"'}
 
 
-class TooManyAttempts(Exception):
-    """Too many bad tokens from one address: answered with 429 and Retry-After."""
+class TooManyAttempts(ProductError):
+    """Too many bad tokens from one address."""
+
+    status = 429
+    code = "too_many_attempts"
 
     def __init__(self, retry_after: int):
         super().__init__(f"Too many wrong tokens from this address; try again in {retry_after} s.")
         self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class _Throttle:

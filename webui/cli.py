@@ -7,40 +7,35 @@ import os
 import re
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from tqdm import tqdm
 
-from crawler.errors import CrawlerError
-from index.errors import IndexError_
-from search.errors import SearchError
+from crawler.errors import ProductError
 
 from . import config as settings
 
-_EXPECTED_ERRORS = (CrawlerError, IndexError_, SearchError, OSError, ValueError)
-
 
 class Context:
-    """What every command needs: the data folder and the settings."""
+    """What every command needs: the data folder and its settings, read as the web app reads
+    them (defaults, the folder's config.py, the environment)."""
 
     def __init__(self, data: str | None):
-        self.environ = dict(os.environ)
-        self.data = settings.data_dir(data, self.environ)
-        self.config = settings.from_environment(self.environ)
-
-    def answer_cache(self) -> int:
-        return settings.answer_cache_size(self.config.get("ANSWER_CACHE", settings.DEFAULTS["ANSWER_CACHE"]))
+        self.config = settings.load(data)
+        self.data = Path(self.config["DATA_DIR"])
 
 
 @contextmanager
 def friendly_errors():
-    """Errors a person can act on, as one line and exit status 1; never a traceback."""
+    """The product's own errors as one line and exit status 1; anything else is a bug and keeps
+    its traceback."""
     try:
         yield
     except BrokenPipeError:  # `pprsearch export | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except _EXPECTED_ERRORS as exc:
-        raise click.ClickException(str(exc)) from exc
+    except ProductError as exc:
+        raise click.ClickException(exc.message) from exc
 
 
 class _Progress:
@@ -67,7 +62,8 @@ class _Progress:
 @click.pass_context
 def main(ctx: click.Context, data: str | None) -> None:
     """Search the PPRNet blog's psychotherapy research summaries."""
-    ctx.obj = Context(data)
+    with friendly_errors():
+        ctx.obj = Context(data)
 
 
 @main.command("import")
@@ -124,13 +120,18 @@ def reindex(obj: Context, reparse: bool) -> None:
 
 
 @main.command()
-@click.option("--base-url", default=None, help="The blog's address (default: the live PPRNet site).")
+@click.option("--base-url", default=None,
+              help="The blog's address (default: CRAWL_BASE_URL in the data folder's config.py, "
+                   "else the live PPRNet site).")
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Fetch at most this many pages.")
-@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Seconds between requests.")
+@click.option("--delay", type=click.FloatRange(min=0), default=None,
+              help="Seconds between requests (default: CRAWL_DELAY, 1 unless config.py says otherwise).")
 @click.pass_obj
-def crawl(obj: Context, base_url: str | None, max_pages: int | None, delay: float) -> None:
+def crawl(obj: Context, base_url: str | None, max_pages: int | None, delay: float | None) -> None:
     """Fetch the blog politely and incrementally into the archive, then update the index."""
-    _run_job(obj, "crawl", {"base_url": base_url, "max_pages": max_pages, "delay": delay}, "crawling")
+    params = {"base_url": base_url or obj.config["CRAWL_BASE_URL"], "max_pages": max_pages,
+              "delay": obj.config["CRAWL_DELAY"] if delay is None else delay}
+    _run_job(obj, "crawl", params, "crawling")
 
 
 @main.command()

@@ -6,7 +6,12 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from types import ModuleType
 from typing import Mapping
+
+from crawler.errors import ProductError
+from crawler.fetch import DEFAULT_DELAY
+from search.records import ANSWER_CACHE
 
 DEFAULTS = {
     # The data folder: archive, index and instance config. None means ./instance.
@@ -16,10 +21,10 @@ DEFAULTS = {
     # Signs session cookies; generated into the data folder when unset.
     "SECRET_KEY": None,
     # How many computed answers to keep per process; 0 turns the cache off.
-    "ANSWER_CACHE": 256,
+    "ANSWER_CACHE": ANSWER_CACHE,
     # What an admin's crawl fetches (None: the live blog) and the pause between its requests.
     "CRAWL_BASE_URL": None,
-    "CRAWL_DELAY": 1.0,
+    "CRAWL_DELAY": DEFAULT_DELAY,
 }
 
 # Environment variable -> setting.
@@ -31,6 +36,47 @@ ENVIRONMENT = {
 }
 
 _SECRET_FILE = "secret_key"
+_CONFIG_FILE = "config.py"
+
+
+class ConfigError(ProductError):
+    """A setting cannot be used as given."""
+
+    code = "bad_config"
+
+
+def load(data: str | os.PathLike | None = None, environ: Mapping[str, str] | None = None,
+         overrides: Mapping | None = None) -> dict:
+    """The settings for one data folder, as the web app and the CLI both use them: DEFAULTS,
+    then the folder's config.py, then the environment, then `overrides`."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    folder = data_dir(overrides.get("DATA_DIR") or data, environ)
+    settings = dict(DEFAULTS)
+    settings.update(_config_file(folder / _CONFIG_FILE))
+    settings.update(from_environment(environ))
+    settings.update(overrides)
+    settings["DATA_DIR"] = str(folder)
+    settings["ANSWER_CACHE"] = answer_cache_size(settings["ANSWER_CACHE"])
+    settings["CRAWL_DELAY"] = _seconds("CRAWL_DELAY", settings["CRAWL_DELAY"])
+    return settings
+
+
+def _config_file(path: Path) -> dict:
+    """The upper-case names a config.py sets, read as Flask's from_pyfile reads them."""
+    try:
+        source = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc.strerror}.") from exc
+    module = ModuleType("config")
+    module.__file__ = str(path)
+    try:
+        exec(compile(source, str(path), "exec"), module.__dict__)
+    except Exception as exc:
+        raise ConfigError(f"{path} has an error: {type(exc).__name__}: {exc}. Fix it and try again.") from exc
+    return {name: value for name, value in vars(module).items() if name.isupper()}
 
 
 def data_dir(explicit: str | os.PathLike | None, environ: Mapping[str, str]) -> Path:
@@ -52,9 +98,19 @@ def answer_cache_size(value) -> int:
     try:
         return max(0, int(value))
     except (TypeError, ValueError):
-        raise ValueError(
+        raise ConfigError(
             f"PPRSEARCH_ANSWER_CACHE must be a whole number (0 turns the cache off), not {value!r}."
         ) from None
+
+
+def _seconds(name: str, value) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds >= 0:
+        raise ConfigError(f"{name} must be a number of seconds, 0 or more, not {value!r}.")
+    return seconds
 
 
 def secret_key(folder: Path) -> str:

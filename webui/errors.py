@@ -7,8 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from index.errors import IndexBusy, IndexNotBuilt
-from search.errors import BadParameter, EntryNotFound
+from crawler.errors import ProductError
 
 log = logging.getLogger(__name__)
 
@@ -17,32 +16,26 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def error_response(status: int, code: str, message: str, param: str | None = None) -> Response:
+def error_response(status: int, code: str, message: str, param: str | None = None,
+                   details: dict | None = None) -> Response:
     """The one error shape: JSON under /api, the friendly page elsewhere."""
     if _wants_json():
         body = {"error": {"code": code, "message": message}}
         if param:
             body["error"]["param"] = param
+        body.update(details or {})
         return make_response(jsonify(body), status)
     return make_response(render_template("error.html", status=status, message=message), status)
 
 
 def init_app(app: Flask) -> None:
-    @app.errorhandler(BadParameter)
-    def bad_parameter(exc: BadParameter):
-        return error_response(400, exc.code, exc.message, exc.param)
-
-    @app.errorhandler(EntryNotFound)
-    def not_found(exc: EntryNotFound):
-        return error_response(404, "not_found", str(exc))
-
-    @app.errorhandler(IndexNotBuilt)
-    def no_index(exc: IndexNotBuilt):
-        return error_response(503, "no_index", str(exc))
-
-    @app.errorhandler(IndexBusy)
-    def busy(exc: IndexBusy):
-        return error_response(409, "busy", str(exc))
+    @app.errorhandler(ProductError)
+    def product_error(exc: ProductError):
+        if exc.status >= 500:
+            log.error("%s on %s: %s", type(exc).__name__, request.path, exc.message)
+        response = error_response(exc.status, exc.code, exc.message, exc.param, exc.details())
+        response.headers.update(exc.headers())
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

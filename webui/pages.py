@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from index.errors import IndexNotBuilt
 from search.errors import BadParameter, EntryNotFound
 from search.params import parse_request
-from search.records import SORTS
+from search.records import QUERY_MAX_CHARS, SORTS
 
 from . import present
 from .services import archive, search_service
@@ -37,7 +37,7 @@ def _forgiving_search(args: MultiDict):
             else:
                 args.poplist(exc.param)
             if exc.param == "q" and exc.code == "too_long":
-                args["q"] = request.args.get("q", "")[:2000].rsplit(" ", 1)[0]
+                args["q"] = request.args.get("q", "")[:QUERY_MAX_CHARS].rsplit(" ", 1)[0]
             continue
         if req.page > result.pages:
             notes.append(f"There is no page {req.page} of these results; here is page {result.pages}.")
