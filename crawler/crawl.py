@@ -95,10 +95,6 @@ class Crawler:
         self._walk_failed = self._tags_failed = False
         self.report: CrawlReport | None = None
 
-    @property
-    def visited(self) -> frozenset[str]:
-        return frozenset(self._visits)
-
     def batches(self) -> Iterator[Batch]:
         """The walk, one listing page at a time; `report` is set when it ends."""
         filters: dict[str, dict[str, str]] = {TOPIC_PARAM: {}, TYPE_PARAM: {}}

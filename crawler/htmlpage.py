@@ -51,9 +51,6 @@ class ListingPage:
     partial: tuple[str, ...] = ()  # ids of entries shown only in part, to be read on their page
     page_links: tuple[str, ...] = ()  # other pages of the same listing (its pager)
 
-    def link_of(self, entry_id: str) -> str:
-        return dict(self.entry_links).get(entry_id, "")
-
 
 def parse_html_page(text: str | bytes, base_url: str = "", source: str = "") -> ParsedPage:
     """The entries of a saved or fetched page of the blog (what `pprsearch import` reads)."""

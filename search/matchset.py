@@ -86,10 +86,6 @@ class MatchSets:
             return self.full
         if isinstance(q, wq.Term):
             return self.term(reader, q.fieldname, q.text)
-        if isinstance(q, wq.AndMaybe):
-            return self.of(searcher, q.a)
-        if isinstance(q, wq.AndNot):
-            return self.of(searcher, q.a) & ~self.of(searcher, q.b)
         if isinstance(q, wq.And):
             bits = self.full
             for sub in q.subqueries:

@@ -9,7 +9,6 @@ from .errors import BadParameter
 from .records import PAGE_MAX, PER_PAGE_MAX, QUERY_MAX_CHARS, SORTS, SearchRequest
 
 _YEAR = re.compile(r"^[0-9]{4}$")
-KNOWN_PARAMS = frozenset({"q", "topic", "type", "year", "sort", "page", "per_page"})
 
 
 def _int(param: str, raw: str, low: int, high: int) -> int:

@@ -118,7 +118,6 @@ class FacetGroup:
     label: str
     values: tuple[FacetValue, ...]
     clear: str  # query string without this group's selection
-    error: str = ""  # a facet that failed degrades to this message
 
 
 @dataclass(frozen=True)

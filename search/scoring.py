@@ -14,7 +14,6 @@ import heapq
 from array import array
 
 from whoosh import query as wq
-from whoosh.scoring import BM25F
 
 from index import bitsets, postings
 
@@ -65,9 +64,7 @@ class TermScores:
         return self._arrays.get((field, text), lambda: self._read(searcher, field, text))
 
     def _read(self, searcher, field: str, text: str) -> array | None:
-        weighting = searcher.weighting
-        if type(weighting) is not BM25F or not searcher.schema[field].scorable:
-            return self._read_matcher(searcher, field, text)
+        weighting = searcher.weighting  # Whoosh's default BM25F: the index's searchers keep it
         docs, tfs = postings.weights(searcher.reader(), field, text)
         if not docs:
             return None
@@ -92,17 +89,6 @@ class TermScores:
                     for fl in postings.field_lengths(searcher.reader(), field)]
             self._norms[field] = norm
         return norm
-
-    def _read_matcher(self, searcher, field: str, text: str) -> array | None:
-        """Scores of any other weighting, through its own scorer."""
-        if (field, text) not in searcher.reader():
-            return None
-        scores = array("f", bytes(4 * self.size))
-        matcher = searcher.postings(field, text)
-        while matcher.is_active():
-            scores[matcher.id()] = matcher.score()
-            matcher.next()
-        return scores
 
     def proximity(self, searcher, phrases: list[wq.Phrase], docnums) -> dict[int, float]:
         """Each phrase's score in the documents (of `docnums`) where its words stand close

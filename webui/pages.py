@@ -82,7 +82,7 @@ def entry(entry_id: str):
     return render_template(
         "entry.html", entry=found, related=related, back=back,
         req=back["request"] if back else None,
-        citation=present.citation_html(found.citation, found.doi),
+        citation=present.citation_html(found.citation),
         month=present.month_label(found.month),
     )
 

@@ -67,7 +67,7 @@ def _years(years: tuple[str, ...]) -> str:
     return " or ".join(ordered)
 
 
-def citation_html(citation: str, doi: str = "") -> Markup:
+def citation_html(citation: str) -> Markup:
     """The citation with its DOI (or doi.org address) as a link; everything else escaped."""
     m = _DOI.search(citation)
     if not m:
