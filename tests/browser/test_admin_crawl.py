@@ -3,12 +3,19 @@ tab keeps searching: the whole admin story in a real browser."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
+from playwright.sync_api import expect
+
+from index.archive import now
+from index.jobs import Jobs
 from replica.app import Replica, serve
 from webui import create_app
 
@@ -16,6 +23,12 @@ from .conftest import DESKTOP, _QuietHandler
 
 pytestmark = pytest.mark.browser
 TOKEN = "correct horse battery staple"
+
+
+@dataclass
+class AdminSite:
+    url: str
+    data: Path
 
 
 @pytest.fixture
@@ -30,7 +43,7 @@ def admin_site(sample_template, tmp_path):
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_port}"
+            yield AdminSite(f"http://127.0.0.1:{server.server_port}", data)
         finally:
             server.shutdown()
             thread.join(timeout=10)
@@ -38,7 +51,7 @@ def admin_site(sample_template, tmp_path):
 
 
 def test_an_admin_crawls_while_another_tab_searches(browser, admin_site, problems, shot):
-    context = browser.new_context(base_url=admin_site, viewport=DESKTOP)
+    context = browser.new_context(base_url=admin_site.url, viewport=DESKTOP)
     context.set_default_timeout(10_000)
     try:
         admin, reader = context.new_page(), context.new_page()
@@ -78,5 +91,37 @@ def test_an_admin_crawls_while_another_tab_searches(browser, admin_site, problem
         assert reader.locator(".hit h2 a").first.inner_text() == "Attachment Style and Early Alliance"
         assert searches >= 1
     finally:
+        context.close()
+    assert problems.unexpected() == []
+
+
+def test_the_job_page_stops_asking_once_the_session_has_ended(browser, admin_site, problems):
+    data = admin_site.data
+    job = Jobs(data).create("reindex")
+    Jobs(data)._update(job.id, state="running", pid=os.getpid(), started_at=now())  # alive: this process
+    context = browser.new_context(base_url=admin_site.url, viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    try:
+        admin = context.new_page()
+        admin.on("console", lambda m: m.type == "error" and problems.errors.append(m.text))
+        asked: list[str] = []
+        admin.on("request", lambda r: f"/api/admin/jobs/{job.id}" in r.url and asked.append(r.url))
+        admin.goto("/admin")
+        admin.get_by_label("Admin token").fill(TOKEN)
+        admin.get_by_role("button", name="Log in").click()
+        admin.goto(f"/admin/jobs/{job.id}")
+        admin.wait_for_function("document.getElementById('job-state').textContent === 'running'")
+        problems.expect("401")  # the poll after the logout
+
+        other = context.new_page()  # the same session, logged out from another tab
+        other.goto("/admin")
+        other.get_by_role("button", name="Log out").click()
+
+        expect(admin.locator("#job-error")).to_contain_text("session has ended")
+        seen = len(asked)
+        admin.wait_for_timeout(3500)  # three polling intervals
+        assert len(asked) == seen
+    finally:
+        Jobs(data)._update(job.id, state="failed", error="test over")
         context.close()
     assert problems.unexpected() == []

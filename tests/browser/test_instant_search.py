@@ -220,3 +220,25 @@ def test_back_from_an_entry_returns_to_the_updated_page(page):
     box(page, "year", "2021").click()
     expect(page).to_have_url(re.compile(r"year=2021"))
     assert_no_reload(page)
+
+
+def test_the_address_is_the_one_the_server_spells(page):
+    """The script makes no URL of its own: a value the server dropped from the page (an unknown
+    type) is not carried into the next search, and the address bar shows the server's URL."""
+    page.goto("/?q=panic&type=No+Such+Kind")
+    expect(page.locator(".notice")).to_contain_text("No Such Kind")
+    mark_no_reload(page)
+    page.locator("#q").fill("")
+    page.locator("#q").press_sequentially("  depression   ", delay=15)
+    expect(page).to_have_url(re.compile(r"/\?q=depression$"))
+    expect(page.locator(".notice")).to_have_count(0)
+    expect(page.locator("#result-count")).to_contain_text("“depression”")
+    assert_no_reload(page)
+
+    # A filter clicked next carries the query as the server rendered it into the filter form.
+    first_type = page.locator('.facets input[name="type"]').first
+    value = first_type.get_attribute("value")
+    first_type.check()
+    expect(page).to_have_url(re.compile(r"/\?q=depression&type="))
+    assert params(page) == {"q": ["depression"], "type": [value]}
+    assert_no_reload(page)

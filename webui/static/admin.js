@@ -27,11 +27,21 @@
     return job.state === "queued" || job.state === "running";
   }
 
+  // The session has ended (logged out, or the token changed): asking again cannot succeed.
+  function endedSession() {
+    var error = document.getElementById("job-error");
+    error.textContent = "Your admin session has ended; log in again on the admin page to follow this job.";
+    error.hidden = false;
+  }
+
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (job) { if (show(job)) setTimeout(poll, 1000); })
-      .catch(function () { setTimeout(poll, 3000); });
+      .catch(function (status) {
+        if (status === 401) endedSession();
+        else setTimeout(poll, 3000);
+      });
   }
   poll();
 })();

@@ -3,14 +3,14 @@
 // and clicks: the script asks the server for the same URL with `X-Requested-With: fetch`, gets
 // the page's filters and results rendered by the same templates, swaps them in and moves the
 // address bar along (history.pushState), so Back, Forward, bookmarks and reloads keep working.
+// It makes no URL of its own: it submits the page's forms as the browser would, follows the
+// page's links, and shows the address the server answers with, so the server alone spells a state.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
 
   var DEBOUNCE_MS = 250;
   var CACHE_SIZE = 30;
-  // The order the server writes parameters in, so URLs made here look like the server's.
-  var ORDER = ["q", "topic", "type", "year", "sort", "page", "per_page"];
 
   function ready(fn) {
     if (document.readyState !== "loading") fn();
@@ -22,7 +22,7 @@
     var main = document.getElementById("main");
     var form = document.getElementById("search-form");
     var box = document.getElementById("q");
-    if (!filters || !main || !form || !box) return;
+    if (!filters || !main || !form || !box || !document.getElementById("form-state")) return;
     var enhanced = !!(window.fetch && window.AbortController && window.history && history.pushState);
     var searchPath = new URL(form.action, location.href).pathname;
 
@@ -32,51 +32,22 @@
     var timer = null;
     var typingEntry = false; // the history entry on top was made by typing: typing replaces it
     var cache = new Map(); // URL -> the page parts it showed, for Back and Forward
+    var asked = null; // the last URL the search box asked for, so one query is fetched once
+    var formState = document.getElementById("form-state");
+    var shownQ = box.defaultValue; // the query the page shows results for (the box may be ahead)
 
     syncToggle();
 
     // URLs --------------------------------------------------------------------------------
 
-    function build(params) {
-      var pairs = [];
-      params.forEach(function (value, name) {
-        if (name === "q" && !value.trim()) return;
-        if (name === "sort" && value === "relevance") return;
-        if (name === "page" && value === "1") return;
-        pairs.push([name, value]);
-      });
-      pairs.sort(function (a, b) {
-        var i = ORDER.indexOf(a[0]), j = ORDER.indexOf(b[0]);
-        return (i < 0 ? ORDER.length : i) - (j < 0 ? ORDER.length : j);
-      });
-      var query = new URLSearchParams(pairs).toString();
-      return new URL(searchPath + (query ? "?" + query : ""), location.href).href;
-    }
-
-    function paramsOf(url) {
-      return new URL(url, location.href).searchParams;
-    }
-
-    // `target` with some parameters set (null: removed), back on page 1.
-    function withParams(changes) {
-      var params = paramsOf(target);
-      Object.keys(changes).forEach(function (name) {
-        if (changes[name] === null) params.delete(name);
-        else params.set(name, changes[name]);
-      });
-      params.delete("page");
-      return build(params);
-    }
-
-    function toggled(name, value) {
-      var params = paramsOf(target);
-      var values = params.getAll(name);
-      params.delete(name);
-      var on = values.indexOf(value) < 0;
-      values.forEach(function (v) { if (v !== value) params.append(name, v); });
-      if (on) params.append(name, value);
-      params.delete("page");
-      return build(params);
+    // What submitting form `f` asks for, as the browser would submit it (GET: its action and
+    // fields, in the order the server rendered them); `q` replaced when given.
+    function submitted(f, q) {
+      var data = new FormData(f);
+      if (q !== undefined) data.set("q", q);
+      var url = new URL(f.getAttribute("action") || searchPath, location.href);
+      url.search = new URLSearchParams(data).toString();
+      return url.href;
     }
 
     function normalised(q) {
@@ -88,19 +59,21 @@
       return u.origin === location.origin && u.pathname === searchPath;
     }
 
-    // One spelling per state, so that two URLs asking the same thing compare equal.
-    function same(a, b) {
-      return build(paramsOf(a)) === build(paramsOf(b));
+    function withoutHash(url) {
+      return new URL(url, location.href).href.split("#")[0];
     }
 
     // Fetching and swapping ---------------------------------------------------------------
 
     function capture() {
-      return { title: document.title, filters: filters.innerHTML, main: main.innerHTML };
+      return {
+        title: document.title, url: current, q: shownQ, formState: formState.innerHTML,
+        filters: filters.innerHTML, main: main.innerHTML
+      };
     }
 
     function remember(url, parts) {
-      url = build(paramsOf(url));
+      url = withoutHash(url);
       cache.delete(url);
       cache.set(url, parts);
       while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
@@ -113,7 +86,15 @@
       var f = root && root.querySelector("[data-part=filters]");
       var m = root && root.querySelector("[data-part=main]");
       if (!f || !m) throw new Error("not a page fragment");
-      return { title: root.getAttribute("data-title") || document.title, filters: f.innerHTML, main: m.innerHTML };
+      var state = root.querySelector("[data-part=form-state]");
+      return {
+        title: root.getAttribute("data-title") || document.title,
+        url: root.getAttribute("data-url"),
+        q: root.getAttribute("data-q") || "",
+        formState: state ? state.innerHTML : "",
+        filters: f.innerHTML,
+        main: m.innerHTML
+      };
     }
 
     // Show `url`. how: "push" or "replace" a history entry, or "pop" (Back/Forward got there).
@@ -121,13 +102,14 @@
       options = options || {};
       url = new URL(url, location.href).href;
       target = url;
+      if (!options.typing) asked = null;
       if (!enhanced) {
         location.assign(url);
         return;
       }
       if (controller) controller.abort();
       var mine = (controller = new AbortController());
-      var cached = how === "pop" ? cache.get(build(paramsOf(url))) : null;
+      var cached = how === "pop" ? cache.get(withoutHash(url)) : null;
       main.setAttribute("aria-busy", "true");
       var parts = cached
         ? Promise.resolve(cached)
@@ -147,10 +129,12 @@
         }
         remember(current, capture());
         swap(state, options);
-        current = url;
-        if (how === "push") history.pushState({ search: true }, "", url);
-        else if (how === "replace") history.replaceState({ search: true }, "", url);
-        afterSwap(how, options);
+        // The address as the server spells the state it answered (Back/Forward keep their own).
+        current = how === "pop" ? url : new URL(state.url || url, location.href).href;
+        target = current;
+        if (how === "push") history.pushState({ search: true }, "", current);
+        else if (how === "replace") history.replaceState({ search: true }, "", current);
+        afterSwap(state, how, options);
       }).catch(function (error) {
         if ((error && error.name === "AbortError") || mine !== controller) return;
         // The server answered with a whole page (an error page) or not at all: let the browser show it.
@@ -169,7 +153,7 @@
       if (details && showAll) details.open = true;
       syncToggle();
       main.removeAttribute("aria-busy");
-      restoreFocus(focus, options);
+      restoreFocus(focus);
     }
 
     // The count is a live region: it stays in the page and only its words change, so screen
@@ -202,22 +186,11 @@
       if (count.textContent !== newCount.textContent) count.textContent = newCount.textContent;
     }
 
-    function afterSwap(how, options) {
-      var params = paramsOf(current);
-      if (!options.typing) box.value = params.get("q") || "";
-      // The search form carries the filters and the sort, as the server renders it.
-      Array.prototype.slice.call(form.querySelectorAll("input[type=hidden]")).forEach(function (input) {
-        form.removeChild(input);
-      });
-      var button = form.querySelector("button");
-      params.forEach(function (value, name) {
-        if (name === "q" || name === "page") return;
-        var input = document.createElement("input");
-        input.type = "hidden";
-        input.name = name;
-        input.value = value;
-        form.insertBefore(input, button);
-      });
+    function afterSwap(state, how, options) {
+      shownQ = state.q;
+      if (!options.typing) box.value = state.q;
+      // The search form carries the filters and the sort, as the server rendered them.
+      formState.innerHTML = state.formState;
       if (how === "pop") {
         var state = history.state;
         window.scrollTo(0, state && typeof state.scroll === "number" ? state.scroll : 0);
@@ -265,8 +238,9 @@
     // Events ------------------------------------------------------------------------------
 
     function search(how) {
-      var url = withParams({ q: normalised(box.value) || null });
-      if (same(url, target)) return false;
+      var url = submitted(form, normalised(box.value));
+      if (url === asked || url === target) return false;
+      asked = url;
       go(url, how, { typing: true });
       return true;
     }
@@ -296,17 +270,18 @@
         return;
       }
       typingEntry = false;
-      go(build(new URLSearchParams(new FormData(f))), "push");
+      go(submitted(f), "push");
     });
 
     document.addEventListener("change", function (event) {
       var el = event.target;
+      // The whole filter form, so that quick clicks all count while an answer is on its way.
       if (el.matches && el.matches(".facets input[type=checkbox]")) {
         typingEntry = false;
-        go(enhanced ? toggled(el.name, el.value) : el.getAttribute("data-toggle"), "push");
+        go(enhanced ? submitted(el.form) : el.getAttribute("data-toggle"), "push");
       } else if (el.id === "sort" && main.contains(el)) {
         typingEntry = false;
-        go(withParams({ sort: el.value }), "push");
+        go(submitted(el.form), "push");
       }
     });
 
@@ -339,7 +314,7 @@
 
     window.addEventListener("popstate", function () {
       if (!enhanced || !isSearchPage(location.href)) return;
-      if (same(location.href, current) && same(target, current)) return; // only the #fragment moved
+      if (withoutHash(location.href) === withoutHash(current) && target === current) return; // only the #fragment moved
       clearTimeout(timer);
       timer = null;
       typingEntry = false;
