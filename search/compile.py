@@ -32,11 +32,22 @@ QUERY_STOP_WORDS = STOP_WORDS | frozenset(
 MAX_WORDS = 32
 # Unknown words looked up for spelling tolerance in one query, at most.
 MAX_SPELLING_LOOKUPS = 8
-# A word of this many letters that the index does not hold also matches words one edit away.
-FUZZY_MIN_LENGTH = 5
+# A word the index does not hold also matches its corrections within the typo budget
+# (search/typos.py), at this weight.
 FUZZY_WEIGHT = 0.5
 _NAMES = name_analyzer()
 _HYPHENATED = re.compile(r"(?<=\w)[-‐‑–](?=\w)")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A part of the query every entry shown must hold (a word with its synonyms and near
+    spellings, a phrase, a field's word), as the page names it when no entry holds it."""
+
+    label: str  # as the user would type it
+    query: wq.Query
+    droppable: bool = True  # a word may be left out (most-words matching); a year range not
+    meaning: str = ""  # an abbreviation's long form, to explain it
 
 
 @dataclass
@@ -44,11 +55,14 @@ class Compiled:
     """A query ready to run, and what the page should say about how it was read."""
 
     query: wq.Query
-    partial: wq.Query | None = None  # entries matching most words, when none match all
+    # The top-level conjunction's parts and exclusions (empty when the query is an OR, ...).
+    clauses: list[Clause] = field(default_factory=list)
+    negatives: list[Clause] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # the first few parts left out
     fuzzy: list[str] = field(default_factory=list)  # words matched by spelling tolerance
     highlight: set[str] = field(default_factory=set)  # index terms to mark in snippets
+    names: set[str] = field(default_factory=set)  # authors' surnames searched, folded
     # Phrases (as index terms) to mark only where their words stand together.
     highlight_phrases: set[tuple[str, ...]] = field(default_factory=set)
     # Phrases of the typed words, close together: a bonus for the top hits, not a condition.
@@ -69,7 +83,7 @@ class Compiler:
         self._seen: set[str] = set()  # distinct plain words met so far, in the whole query
         self._count = 0  # plain words met so far, repeats in other groups included
         self.out = Compiled(query=wq.NullQuery)
-        self._clauses: tuple[list, list] = ([], [])
+        self._clauses: tuple[list[Clause], list[Clause]] = ([], [])
         self._parts: dict[str, tuple[str, ...]] = {}  # joined compound -> its parts
 
     def compile(self, node: ql.Node | None) -> Compiled:
@@ -82,8 +96,8 @@ class Compiler:
             self.out.query = wq.Every()
             return self.out
         self.out.query = top
-        if isinstance(node, (ql.And, ql.Word)):
-            self.out.partial = self._partial()
+        if isinstance(node, (ql.And, ql.Word, ql.Phrase)):
+            self.out.clauses, self.out.negatives = self._clauses
         return self.out
 
     # Nodes
@@ -100,15 +114,15 @@ class Compiler:
         if isinstance(node, ql.YearRange):
             return wq.TermRange("year", node.low, node.high)
         if isinstance(node, ql.Phrase):
-            return self.phrase(node.text, node.field)
+            return self.conjunction((node,))
         if node.field == "authors":
             return self.author(node.text)
         return self.conjunction((node,))
 
     def conjunction(self, children) -> wq.Query | None:
         """Clauses that must all match: runs of plain words get synonyms and a proximity boost."""
-        positives: list[wq.Query] = []
-        negatives: list[wq.Query] = []
+        positives: list[Clause] = []
+        negatives: list[Clause] = []
         run: list[tuple[str, str]] = []  # consecutive plain words: (index term, word typed)
         proximity: list[list[str]] = []
 
@@ -146,22 +160,27 @@ class Compiler:
             if isinstance(child, ql.Not):
                 q = self.node(child.child)
                 if q is not None:
-                    negatives.append(q)
+                    negatives.append(Clause(label(child), q))
+            elif isinstance(child, ql.Phrase):
+                q = self.phrase(child.text, child.field)
+                if q is not None:
+                    positives.append(Clause(label(child), q))
             elif isinstance(child, ql.Word):
                 q = self.fielded(child)
                 if q is not None:
-                    positives.append(q)
+                    positives.append(Clause(label(child), q))
             else:
                 q = self.node(child)
                 if q is not None:
-                    positives.append(q)
+                    positives.append(Clause(label(child), q,
+                                            droppable=not isinstance(child, ql.YearRange)))
         flush()
         if not positives and not negatives:
             return None
         self._clauses = (positives, negatives)
-        required = positives or [wq.Every()]
+        required = [c.query for c in positives] or [wq.Every()]
         base = required[0] if len(required) == 1 and not negatives else wq.And(
-            required + [wq.Not(n) for n in negatives]
+            required + [wq.Not(n.query) for n in negatives]
         )
         self.out.proximity.extend(
             wq.Phrase(f, run, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST * FIELD_BOOSTS[f])
@@ -169,10 +188,10 @@ class Compiler:
         )
         return base
 
-    def words(self, run: list[tuple[str, str]]) -> list[wq.Query]:
+    def words(self, run: list[tuple[str, str]]) -> list[Clause]:
         """Clauses for a run of plain-word terms, matching the longest synonym forms first."""
         run = self.compounds(run)
-        clauses: list[wq.Query] = []
+        clauses: list[Clause] = []
         i = 0
         while i < len(run):
             for size in range(min(self.synonyms.longest, len(run) - i), 0, -1):
@@ -183,7 +202,8 @@ class Compiler:
                     span, group, typed = self.corrected_span(run[i:i + size])
                     boost = FUZZY_WEIGHT
                 if group:
-                    clauses.append(self.synonym_group(span, typed, group, boost=boost))
+                    clauses.append(Clause(typed, self.synonym_group(span, typed, group, boost=boost),
+                                          meaning=self.synonyms.meaning(typed)))
                     i += size
                     break
             else:
@@ -191,10 +211,11 @@ class Compiler:
                 i += 1
                 if term in QUERY_STOP_WORDS and len(run) > 1:
                     continue  # "therapy for depression": "for" would only narrow by noise
+                typed = run[i - 1][1]
                 if term in self._parts:
-                    clauses.append(_or([self.text((term,)), self.text(self._parts[term])]))
+                    clauses.append(Clause(typed, _or([self.text((term,)), self.text(self._parts[term])])))
                 else:
-                    clauses.append(self.tolerant(term, run[i - 1][1]))
+                    clauses.append(Clause(typed, self.tolerant(term, typed)))
         return clauses
 
     def corrected_span(self, run: list[tuple[str, str]]) -> tuple[tuple[str, ...], tuple, str]:
@@ -267,8 +288,7 @@ class Compiler:
     def near_stems(self, term: str, typed: str) -> dict[str, str]:
         """For a word the index lacks: the index terms of its words one edit away (term ->
         the word as the index has it), most frequent word first; {} for a known word."""
-        if (self.known is None or self.near is None or len(term) < FUZZY_MIN_LENGTH
-                or self.known(term)):
+        if self.known is None or self.near is None or self.known(term):
             return {}
         if typed not in self._looked_up:
             if self._near_budget <= 0:
@@ -283,7 +303,8 @@ class Compiler:
         return near
 
     def tolerant(self, term: str, typed: str) -> wq.Query:
-        """A word, and, when the index lacks it, the words one edit away at a lower weight.
+        """A word, and, when the index lacks it, its corrections within the typo budget at a
+        lower weight.
 
         Near words are found among the index's unstemmed words and then stemmed, so a typo
         never reaches a stem's neighbours ("mentalzing" must not find "mental").
@@ -326,17 +347,10 @@ class Compiler:
         names = [t.text for t in _NAMES(text)]
         if not names:
             return None
+        self.out.names.update(names)
         # Authors are listed surname by surname, so a name is a term (or several, all needed).
         parts = [wq.Term("authors", n, boost=2.0) for n in names]
         return parts[0] if len(parts) == 1 else wq.And(parts)
-
-    def _partial(self) -> wq.Query | None:
-        """Entries that hold most of the words: what to show when none hold all of them."""
-        positives, negatives = self._clauses
-        if len(positives) < 2:
-            return None
-        partial = wq.Or(positives, scale=0.9)
-        return wq.And([partial] + [wq.Not(n) for n in negatives]) if negatives else partial
 
 
 class _Capped(list):
@@ -345,6 +359,27 @@ class _Capped(list):
     def append(self, item) -> None:
         if len(self) < 10:
             super().append(item)
+
+
+def label(node: ql.Node) -> str:
+    """A query part as a user would type it: what the page names and offers to search."""
+    if isinstance(node, ql.Word):
+        return f"{_FIELD_NAMES.get(node.field, node.field)}:{node.text}" if node.field else node.text
+    if isinstance(node, ql.Phrase):
+        quoted = f'"{node.text}"'
+        return f"{_FIELD_NAMES.get(node.field, node.field)}:{quoted}" if node.field else quoted
+    if isinstance(node, ql.YearRange):
+        return f"year:{node.low}" + (f"..{node.high}" if node.high != node.low else "")
+    if isinstance(node, ql.Not):
+        return "-" + label(node.child)
+    parts = [label(c) for c in node.children]
+    if isinstance(node, ql.Or):
+        return " OR ".join(f"({p})" if " " in p and " OR " not in p and not p.startswith('"') else p
+                           for p in parts)
+    return "(" + " ".join(parts) + ")"
+
+
+_FIELD_NAMES = {"authors": "author"}
 
 
 def _or(parts: list[wq.Query]) -> wq.Query | None:

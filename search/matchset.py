@@ -23,8 +23,15 @@ _CACHE_PHRASES = 1024
 def near(reader, field: str, words: list[str], slop: int, within: int) -> list[int]:
     """The documents of the bitset `within` holding the words in order, each one to `slop`
     positions after the one before: Whoosh's Phrase (a SpanNear2, ordered, mindist 1)."""
+    return sorted(near_ends(reader, field, words, slop, within))
+
+
+def near_ends(reader, field: str, words: list[str], slop: int,
+              within: int) -> dict[int, list[int]]:
+    """For each document of `near`, where each occurrence of the phrase ends: how often it
+    stands there, for scoring the phrase by its own frequency."""
     if not within or not words:
-        return []
+        return {}
     # Per document, where a run of the words so far can end.
     ends = postings.positions(reader, field, words[0], within)
     for word in words[1:]:
@@ -45,7 +52,7 @@ def near(reader, field: str, words: list[str], slop: int, within: int) -> list[i
         ends = following
         if not ends:
             break
-    return sorted(ends)
+    return ends
 
 
 def _size(docnums) -> int:

@@ -71,6 +71,10 @@ class SearchRequest:
         """This request without the given facet groups' selections (all groups by default)."""
         return replace(self, page=1, **{p: () for p in (params or FACET_PARAMS)})
 
+    def with_query(self, q: str) -> "SearchRequest":
+        """Another search with the same filters and order, from its first page."""
+        return replace(self, q=q, page=1)
+
     def at_page(self, page: int) -> "SearchRequest":
         return replace(self, page=page)
 
@@ -97,6 +101,9 @@ class Hit:
     research_type: str
     snippet_html: str
     score: float | None
+    snippet_from: str = ""  # "summary" or "implications": where the snippet was taken from
+    citation_html: str = ""  # the citation with the query's matches (an author, a journal) marked
+    lacking: str = ""  # for most-words matches: the word of the query this entry lacks
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,15 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Offer:
+    """A search that finds something, offered when the query found nothing."""
+
+    q: str
+    words: str  # what it searches for, in words ("therapy")
+    total: int
+
+
+@dataclass(frozen=True)
 class Interpretation:
     """How the query was understood, for the page to say so."""
 
@@ -137,7 +153,10 @@ class Interpretation:
     corrections: tuple[str, ...] = ()
     partial: bool = False  # no entry held every word; entries holding most words are shown
     ignored: tuple[str, ...] = ()  # parts of the query that could not be searched
-    fuzzy: tuple[str, ...] = ()  # words the index lacks, matched to words one edit away
+    fuzzy: tuple[str, ...] = ()  # words the index lacks, matched to their corrections
+    missing: tuple[str, ...] = ()  # words no entry holds, so nothing is found
+    explained: tuple[str, ...] = ()  # "PTSD: posttraumatic stress disorder", for missing ones
+    offers: tuple[Offer, ...] = ()  # searches that find something, when nothing was found
 
 
 @dataclass(frozen=True)
@@ -188,6 +207,12 @@ class SearchResult:
                 "corrections": list(self.interpreted.corrections),
                 "ignored": list(self.interpreted.ignored),
                 "fuzzy": list(self.interpreted.fuzzy),
+                "missing": list(self.interpreted.missing),
+                "explained": list(self.interpreted.explained),
+                "offers": [
+                    {**_fields(offer), "url": url(req.with_query(offer.q).query_string())}
+                    for offer in self.interpreted.offers
+                ],
             },
             "index_version": self.index_version,
         }

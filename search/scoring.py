@@ -1,16 +1,20 @@
-"""Ranking by relevance from per-term score arrays cached per index generation.
+"""Ranking by relevance, one way for every shape of query, from score arrays cached per index
+generation.
 
-Whoosh's own top-k search walks the query's matchers in Python, intersecting and scoring every
-match: most of an answer's time at 10,000 entries. Here each term's BM25F scores for all its
-documents are read from its postings once (then kept, within a memory budget), and an answer
-sums, for just the documents already known to match (the match bitset), the scores of the
-query's terms: the same sum Whoosh computes for And and Or of terms. A phrase is scored by its
-words. Queries with other parts (ranges, coordination bonuses) go through Whoosh as before.
+Each term's BM25F scores for all its documents are read from its postings once (then kept,
+within a memory budget), and so are each phrase's, scored by the phrase's own frequency with
+the same BM25F. An answer's scores are computed for just the documents known to match (the
+match bitset): a term or a phrase adds its score where it occurs, And and Or add up their
+parts (an And nested in an Or only where all its parts hold), and conditions that select
+without describing the text (NOT, year ranges, facet filters) add nothing. Parts are added in
+a fixed order, so re-ordering OR branches or adding a filter that excludes nothing leaves every
+score, and so the order of hits, exactly as it was.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from array import array
 
 from whoosh import query as wq
@@ -18,38 +22,48 @@ from whoosh import query as wq
 from index import bitsets, postings
 
 from .lru import BoundedCache
-from .matchset import near
+from .matchset import MatchSets, near, near_ends
 
-# Score arrays kept per index generation: a float per document per term.
+# Score arrays kept per index generation: a float per document per term or phrase.
 BUDGET_BYTES = 64 * 1024 * 1024
 
-Leaf = tuple[str, str, float]  # field, term, boost
+Scores = list[float]
 
 
-def leaves(q: wq.Query, boost: float = 1.0) -> list[Leaf] | None:
-    """The scored terms of a query made of terms, And, Or and Not; None for anything else."""
+def relevance(searcher, matches: MatchSets, scores: "TermScores", q: wq.Query,
+              docs: list[int]) -> Scores:
+    """Each of `docs`' score for `q` (the documents all match `q`)."""
+    return _score(searcher, matches, scores, q, docs, 1.0, top=True) or [0.0] * len(docs)
+
+
+def _score(searcher, matches, scores, q, docs, boost: float, top: bool = False) -> Scores | None:
     boost *= q.boost
     if isinstance(q, wq.Term):
-        return [(q.fieldname, q.text, boost)]
-    if isinstance(q, wq.Phrase):
-        # The phrase itself is a condition the match set already holds; its words' mean score
-        # stands for it, as one term would (Whoosh scores the phrase's own frequency).
-        return [(q.fieldname, word, boost / len(q.words)) for word in q.words]
-    if isinstance(q, wq.Every):
-        return []
-    if isinstance(q, wq.Not):
-        return []  # excluded documents are already out of the match set; no score
-    if isinstance(q, wq.Or) and q.scale is not None:
+        found = scores.of(searcher, q.fieldname, q.text)
+    elif isinstance(q, wq.Phrase):
+        found = scores.phrase(searcher, matches, q)
+    elif isinstance(q, (wq.And, wq.Or)):
+        parts = [part for sub in sorted(q.subqueries, key=repr)
+                 if (part := _score(searcher, matches, scores, sub, docs, boost)) is not None]
+        if not parts:
+            return None
+        total = parts[0]
+        for part in parts[1:]:
+            total = [a + b for a, b in zip(total, part)]
+        if isinstance(q, wq.And) and not top:
+            bits = matches.of(searcher, q)
+            total = [t if bits >> d & 1 else 0.0 for t, d in zip(total, docs)]
+        return total
+    else:
+        return None  # NOT, Every, ranges: conditions on which entries, not on how well
+    if found is None:
         return None
-    if isinstance(q, (wq.And, wq.Or)):
-        out: list[Leaf] = []
-        for sub in q.subqueries:
-            found = leaves(sub, boost)
-            if found is None:
-                return None
-            out.extend(found)
-        return out
-    return None
+    return [found[d] * boost for d in docs]
+
+
+def top(docs: list[int], totals: Scores, k: int) -> list[tuple[int, float]]:
+    """The k best (docnum, score), ties by document number (the index's order)."""
+    return heapq.nsmallest(k, zip(docs, totals), key=lambda pair: (-pair[1], pair[0]))
 
 
 class TermScores:
@@ -74,6 +88,26 @@ class TermScores:
         norm = self._norm(searcher, field)
         scores = array("f", bytes(4 * self.size))
         for docnum, tf in zip(docs, tfs):
+            scores[docnum] = idf * ((tf * (k1 + 1)) / (tf + norm[docnum]))
+        return scores
+
+    def phrase(self, searcher, matches: MatchSets, q: wq.Phrase) -> array | None:
+        """The phrase's BM25F scores by its own frequency in each document that holds it."""
+        key = (q.fieldname, tuple(q.words), q.slop)
+        return self._arrays.get(key, lambda: self._read_phrase(searcher, matches, q))
+
+    def _read_phrase(self, searcher, matches: MatchSets, q: wq.Phrase) -> array | None:
+        within = matches.phrase(searcher, q)
+        if not within:
+            return None
+        ends = near_ends(searcher.reader(), q.fieldname, list(q.words), q.slop, within)
+        # Whoosh's idf and bm25() with the phrase's document frequency and occurrences.
+        idf = math.log(searcher.doc_count_all() / (len(ends) + 1)) + 1
+        k1 = searcher.weighting.K1
+        norm = self._norm(searcher, q.fieldname)
+        scores = array("f", bytes(4 * self.size))
+        for docnum, where in ends.items():
+            tf = len(where)
             scores[docnum] = idf * ((tf * (k1 + 1)) / (tf + norm[docnum]))
         return scores
 
@@ -105,13 +139,3 @@ class TermScores:
                 score = sum(scores[docnum] for scores in arrays if scores is not None)
                 bonus[docnum] = bonus.get(docnum, 0.0) + score * phrase.boost
         return bonus
-
-    def top(self, searcher, terms: list[Leaf], shown: int, k: int) -> list[tuple[int, float]]:
-        """The k best (docnum, score) among the documents in `shown`."""
-        weighted = [(scores, boost) for field, text, boost in terms
-                    if (scores := self.of(searcher, field, text)) is not None]
-        docs = list(bitsets.to_docnums(shown))
-        totals = [0.0] * len(docs)
-        for scores, boost in weighted:  # term by term, adding in the order sum() would
-            totals = [total + scores[d] * boost for total, d in zip(totals, docs)]
-        return heapq.nsmallest(k, zip(docs, totals), key=lambda pair: (-pair[1], pair[0]))

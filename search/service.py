@@ -15,23 +15,23 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh import sorting
 
-from index.analysis import american, name_analyzer, word_index
+from index.analysis import word_index
 from index.schema import TEXT_FIELDS
 from index.spelling import Spelling
 from index.store import Generation, IndexStore
 
 from index import bitsets
-from .compile import compile_query
+from .compile import Compiled, compile_query
 from .facets import FACETS, FacetData, load_facet_data
 from .lru import BoundedCache
 from .matchset import MatchSets
-from .scoring import TermScores, leaves
-from .records import ANSWER_CACHE, Hit, Interpretation, SearchRequest, SearchResult
-from .snippets import Marks, snippet_html, title_html
+from .scoring import TermScores, relevance, top
+from .records import ANSWER_CACHE, Hit, Interpretation, Offer, SearchRequest, SearchResult
+from .snippets import Marks, citation_html, snippet_html, title_html
 from .suggest import suggest
 from .synonyms import DEFAULT_FILE, Synonyms
+from .typos import Corrections
 
-_FOLD = name_analyzer()
 # Hits by relevance that get the bonus for holding the words close together.
 RESCORE_DEPTH = 50
 # Entries whose words are kept indexed for snippets (a few KB each), per generation.
@@ -50,6 +50,7 @@ class IndexView:
     matches: MatchSets
     scores: TermScores
     spelling: Spelling
+    corrections: Corrections
     # Word indexes of shown entries' summaries and implications, for their snippets.
     words: BoundedCache
 
@@ -61,12 +62,21 @@ class RelatedEntry:
     month: str
 
 
-def _near_words(spelling: Spelling, word: str) -> list[str]:
-    """The index's unstemmed words one edit from a typed word (same first letter)."""
-    folded = [t.text for t in _FOLD(word)]
-    if len(folded) != 1:
-        return []
-    return spelling.within(american(folded[0]), 1)
+def _respelled(words: str, corrected: str, typed: str) -> str:
+    """`words` as the corrected query spells them (a query's start, before what it keeps)."""
+    extra = typed[len(words):]
+    return corrected[: len(corrected) - len(extra)] if extra and corrected.endswith(extra) else corrected
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """Which entries a compiled query finds, and why, before filters and ranking."""
+
+    matches: int  # bitset
+    score_query: object  # what ranks them (the query, or its words for most-words matches)
+    partial: bool = False
+    missing: tuple[str, ...] = ()  # words no entry holds
+    lacking: tuple[tuple[int, str], ...] = ()  # (bitset, word) for most-words matches
 
 
 class SearchService:
@@ -97,8 +107,10 @@ class SearchService:
                     facets = load_facet_data(reader, generation.topic_names,
                                              self.store.facet_docnums(generation.name))
                     spelling = self.store.spelling(generation.name, reader)
+                    names = frozenset(t.decode("utf-8") for t in reader.lexicon("authors"))
+                corrections = Corrections(spelling, names, self.synonyms.abbreviations)
                 self._view = IndexView(generation, index, facets, MatchSets(facets.size),
-                                       TermScores(facets.size), spelling,
+                                       TermScores(facets.size), spelling, corrections,
                                        BoundedCache(WORD_INDEXES))
                 self._answers.clear()
             return self._view
@@ -127,21 +139,16 @@ class SearchService:
         searcher = self.searcher(view)
         data = view.facets
         reader = searcher.reader()
-        compiled = compile_query(
-            request.q, self.synonyms,
-            known=lambda term: any(reader.doc_frequency(f, term) for f in TEXT_FIELDS),
-            near=lambda word: _near_words(view.spelling, word),
-        )
-        query, partial = compiled.query, False
-        matches = view.matches.of(searcher, query)
-        if not matches and compiled.partial is not None:
-            query, partial = compiled.partial, True
-            matches = view.matches.of(searcher, query)
 
+        def known(term: str) -> bool:
+            return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+
+        compiled = compile_query(request.q, self.synonyms, known=known, near=view.corrections)
+        reading = self._read(searcher, view, compiled)
         filters = {f.param: f.filter_bits(request, data) for f in FACETS}
 
         def within(skip: str | None = None) -> int:
-            bits = matches
+            bits = reading.matches
             for param, f_bits in filters.items():
                 if f_bits is not None and param != skip:
                     bits &= f_bits
@@ -154,49 +161,123 @@ class SearchService:
         )
         suggestion = None
         if compiled.words and (total < _SUGGEST_BELOW or compiled.fuzzy) and not corrected_from:
-            suggestion = suggest(view.spelling, request.q, compiled.words)
+            suggestion = suggest(request.q, compiled.words, view.corrections, known)
             if suggestion and total == 0:
                 fixed = self._search(view, replace(request, q=suggestion.q), corrected_from=request.q)
-                if fixed.total:
-                    return replace(fixed, request=request)
-        marks = Marks(frozenset(compiled.highlight), frozenset(compiled.highlight_phrases))
-        hits = self._hits(searcher, view, request, query, compiled.proximity, marks, shown)
+                if fixed.total and not fixed.interpreted.partial:
+                    return replace(fixed, request=request)  # it finds entries holding every word
+                if not fixed.total:
+                    suggestion = None  # a correction that finds nothing helps no one
+        marks = Marks(frozenset(compiled.highlight), frozenset(compiled.highlight_phrases),
+                      frozenset(compiled.names))
+        hits = self._hits(searcher, view, request, reading, compiled.proximity, marks, shown)
         interpreted = Interpretation(
             searched=request.q,
             expansions=tuple(compiled.expansions),
             corrections=(f"{corrected_from} → {request.q}",) if corrected_from else (),
             fuzzy=tuple(compiled.fuzzy),
-            partial=partial,
+            partial=reading.partial,
             ignored=tuple(compiled.ignored),
+            missing=reading.missing,
+            explained=tuple(f"{c.label}: {c.meaning}" for c in compiled.clauses
+                            if c.meaning and c.label in reading.missing),
+            offers=self._offers(request, compiled, reading) if not total and not corrected_from else (),
         )
         return SearchResult(
             request=request, total=total, hits=hits, facets=groups, suggestion=suggestion,
             interpreted=interpreted, index_version=view.generation.name,
         )
 
-    def _hits(self, searcher, view, request, query, proximity, marks, shown) -> tuple[Hit, ...]:
+    def _read(self, searcher, view: IndexView, compiled: Compiled) -> _Reading:
+        """The entries the query finds. When none holds every part: none at all if a word is
+        in no entry; for three words or more, each in some entry, those lacking one of them."""
+        query = compiled.query
+        matches = view.matches.of(searcher, query)
+        if matches or not compiled.clauses:
+            return _Reading(matches, query)
+        held = [(c, view.matches.of(searcher, c.query)) for c in compiled.clauses]
+        missing = tuple(c.label for c, bits in held if not bits and c.droppable)
+        words = [(c, bits) for c, bits in held if c.droppable]
+        if missing or len(words) < 3:
+            return _Reading(0, query, missing=missing)
+        required = view.matches.full
+        for c, bits in held:
+            if not c.droppable:
+                required &= bits
+        for c in compiled.negatives:
+            required &= ~view.matches.of(searcher, c.query)
+        # Entries lacking exactly word i: all the others (before i, after i) and not word i.
+        before = [view.matches.full]
+        for _, bits in words:
+            before.append(before[-1] & bits)
+        after = view.matches.full
+        lacking = []
+        for i in range(len(words) - 1, -1, -1):
+            c, bits = words[i]
+            only = before[i] & after & ~bits & required
+            if only:
+                lacking.append((only, c.label))
+            after &= bits
+        found = 0
+        for bits, _ in lacking:
+            found |= bits
+        score = wq.Or([c.query for c, _ in words])
+        return _Reading(found, score, partial=bool(found), lacking=tuple(reversed(lacking)))
+
+    def _offers(self, request: SearchRequest, compiled: Compiled, reading: _Reading) -> tuple[Offer, ...]:
+        """Searches that do find something, for a query that found nothing: without the words no
+        entry holds, or, when every word is held but not together, each word on its own."""
+        words = [c for c in compiled.clauses if c.droppable]
+        kept = [c.label for c in compiled.clauses if not c.droppable]
+        kept += [c.label for c in compiled.negatives]
+        if reading.missing:
+            tries = [[c.label for c in words if c.label not in reading.missing]]
+        elif len(words) >= 2:
+            tries = [[c.label] for c in words]
+        else:
+            return ()
+        offers = []
+        for labels in tries:
+            if not labels:
+                continue
+            q = " ".join(labels + kept)
+            found = self.search(replace(request, q=q, page=1))
+            words = " ".join(labels)
+            if found.interpreted.fuzzy and found.suggestion:  # offer it as it was read
+                q, words = found.suggestion.q, _respelled(words, found.suggestion.q, q)
+            if found.total:
+                offers.append(Offer(q=q, words=words, total=found.total))
+        return tuple(offers)
+
+    def _hits(self, searcher, view, request, reading: _Reading, proximity, marks, shown
+              ) -> tuple[Hit, ...]:
         start = (request.page - 1) * request.per_page
         if start >= shown.bit_count():
             return ()
         end = start + request.per_page
-        ranked = self._ranked(searcher, view, request, query, proximity, shown, end)[start:end]
+        ranked = self._ranked(searcher, view, request, reading.score_query, proximity, shown, end)
         hits = []
-        for docnum, score in ranked:
+        for docnum, score in ranked[start:end]:
             fields = searcher.stored_fields(docnum)
             summary, implications = fields.get("summary", ""), fields.get("implications", "")
             indexes = (view.words.get((docnum, 0), lambda: word_index(summary)),
                        view.words.get((docnum, 1), lambda: word_index(implications)))
+            snippet, snippet_from = snippet_html(summary, implications, marks, indexes)
+            citation = fields.get("citation", "")
             hits.append(Hit(
                 id=fields["id"],
                 title=fields["title"],
                 title_html=title_html(fields["title"], marks),
                 month=fields["month"],
                 url=fields.get("url", ""),
-                citation=fields.get("citation", ""),
+                citation=citation,
                 topics=tuple(fields.get("topic_names", ())),
                 research_type=fields.get("research_type", ""),
-                snippet_html=snippet_html(summary, implications, marks, indexes),
+                snippet_html=snippet,
                 score=round(score, 3) if score else None,
+                snippet_from=snippet_from,
+                citation_html=citation_html(citation, marks),
+                lacking=next((word for bits, word in reading.lacking if bits >> docnum & 1), ""),
             ))
         return tuple(hits)
 
@@ -204,29 +285,25 @@ class SearchService:
                 ) -> list[tuple[int, float | None]]:
         """The first `limit` (docnum, score) pairs in the request's order.
 
-        By relevance, the top RESCORE_DEPTH by the query's own score get the proximity bonus
-        (their words close together) in a second, small pass: scoring phrases over every match
-        would cost two to three times the whole search.
+        By relevance, every query is scored the same way (search/scoring.py); the top
+        RESCORE_DEPTH get the proximity bonus (their words close together) in a second, small
+        pass: scoring phrases over every match would cost two to three times the whole search.
         """
-        filters = [q for q in (f.filter_query(request) for f in FACETS) if q is not None]
-        filter_query = wq.And(filters) if filters else None
         sort = request.effective_sort
         if sort != "relevance" and view.generation.newest_first:
             return [(d, None) for d in bitsets.first(shown, limit, reverse=sort == "oldest")]
         if sort != "relevance":
+            filters = [q for q in (f.filter_query(request) for f in FACETS) if q is not None]
             order = sorting.MultiFacet([
                 sorting.FieldFacet("month", reverse=sort == "newest"),
                 sorting.FieldFacet("id"),
             ])
-            results = searcher.search(query, limit=limit, sortedby=order, filter=filter_query)
+            results = searcher.search(query, limit=limit, sortedby=order,
+                                      filter=wq.And(filters) if filters else None)
             return [(hit.docnum, None) for hit in results]
         depth = max(limit, RESCORE_DEPTH)
-        terms = leaves(query)
-        if terms is not None:
-            scores = dict(view.scores.top(searcher, terms, shown, depth))
-        else:
-            results = searcher.search(query, limit=depth, filter=filter_query)
-            scores = {hit.docnum: hit.score for hit in results}
+        docs = list(bitsets.to_docnums(shown))
+        scores = dict(top(docs, relevance(searcher, view.matches, view.scores, query, docs), depth))
         if proximity and scores:
             for docnum, bonus in view.scores.proximity(searcher, proximity, scores).items():
                 scores[docnum] += bonus

@@ -1,8 +1,10 @@
-"""Highlighted titles and snippets: matched words in <mark>, everything else HTML-escaped.
+"""Highlighted titles, citations and snippets: matched words in <mark>, everything else
+HTML-escaped.
 
-A snippet is the passage of about SNIPPET_CHARS characters, from the summary or the
-implications, that holds the most distinct query words (then the most matches); words are
-matched by the same analysis the index uses (index.analysis.matched_spans).
+A snippet is the passage of about SNIPPET_CHARS characters that holds the most distinct query
+words (then the most matches), from the Practice Implications when they hold as many of the
+query's words as the summary does (what a clinician acts on comes first), else from the
+summary; words are matched by the same analysis the index uses (index.analysis.matched_spans).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from index.analysis import WORDS, matched_spans, word_terms
+import re
+
+from index.analysis import WORDS, matched_spans, name_analyzer, word_terms
 
 SNIPPET_CHARS = 220
 # Context kept before a passage's first match.
@@ -29,13 +33,14 @@ class Marks:
 
     words: frozenset[str] = frozenset()
     phrases: frozenset[tuple[str, ...]] = frozenset()
+    names: frozenset[str] = frozenset()  # authors' surnames searched (author:), folded
 
     @property
     def terms(self) -> frozenset[str]:
         return self.words.union(*self.phrases)
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.phrases)
+        return bool(self.words or self.phrases or self.names)
 
 
 def _spans(text: str, marks: Marks, index: WordIndex | None = None) -> list[Match]:
@@ -148,18 +153,43 @@ def title_html(title: str, marks: Marks) -> str:
     return _mark(title, 0, len(title), _spans(title, marks))
 
 
+def citation_html(citation: str, marks: Marks) -> str:
+    """The whole citation with the query's matches marked: its words, and the authors an
+    `author:` search named (accents optional), so a reader sees why an entry came back."""
+    if not citation or not marks:
+        return escape(citation, quote=False)
+    found = _spans(citation, marks) if marks.words or marks.phrases else []
+    if marks.names:
+        taken = {start for start, _, _ in found}
+        for m in _NAME.finditer(citation):
+            folded = [t.text for t in _FOLD(m.group())]
+            if folded and folded[0] in marks.names and m.start() not in taken:
+                found.append((m.start(), m.end(), folded[0]))
+        found.sort()
+    return _mark(citation, 0, len(citation), found)
+
+
+_NAME = re.compile(r"\w+(?:[-'’]\w+)*")
+_FOLD = name_analyzer()
+
+
 def snippet_html(summary: str, implications: str, marks: Marks,
-                 indexes: tuple[WordIndex | None, WordIndex | None] = (None, None)) -> str:
-    """The best passage of summary or implications; the summary's opening when none matches.
+                 indexes: tuple[WordIndex | None, WordIndex | None] = (None, None)
+                 ) -> tuple[str, str]:
+    """(html, where from): the best passage of the implications when they hold as many of the
+    query's words as the summary, else of the summary ("implications" or "summary"); the
+    summary's opening, from "", when neither matches.
 
     `indexes` are the two texts' word indexes when the caller keeps them (see
     index.analysis.word_index); without them each text is analysed here.
     """
-    best = max((_passage(summary, marks, indexes[0]), _passage(implications, marks, indexes[1])),
-               key=lambda pair: pair[0])
-    if best[0] > 0:
-        return best[1]
-    return opening(summary or implications)
+    from_summary = _passage(summary, marks, indexes[0])
+    from_implications = _passage(implications, marks, indexes[1])
+    if from_implications[0] > 0 and from_implications[0] // 10 >= from_summary[0] // 10:
+        return from_implications[1], "implications"
+    if from_summary[0] > 0:
+        return from_summary[1], "summary"
+    return opening(summary or implications), ""
 
 
 def opening(text: str, chars: int = SNIPPET_CHARS) -> str:

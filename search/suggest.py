@@ -4,36 +4,23 @@ from __future__ import annotations
 
 import re
 from html import escape
+from typing import Callable
 
-from index.analysis import american, name_analyzer
-from index.spelling import Spelling
+from index.analysis import terms
 
 from .records import Suggestion
 
-_FOLD = name_analyzer()
-_MIN_LENGTH = 4
 
-
-def _nearest(spelling: Spelling, word: str) -> str | None:
-    """The index's most frequent word at the smallest edit distance (1, else 2) from `word`."""
-    for distance in (1, 2):
-        found = spelling.within(word, distance)
-        if found:
-            return max(found, key=lambda w: (spelling.frequency(w), w))
-    return None
-
-
-def suggest(spelling: Spelling, q: str, words: list[str]) -> Suggestion | None:
-    """A corrected query when some typed words are not in the index but a near word is."""
+def suggest(q: str, words: list[str], corrections: Callable[[str], list[str]],
+            known: Callable[[str], bool]) -> Suggestion | None:
+    """A corrected query when some typed words are in no entry but have a correction within
+    the typo budget (search/typos.py); words the index holds, in any form, stay as typed."""
     changes: dict[str, str] = {}
     for word in words:
-        folded = [t.text for t in _FOLD(word)]
-        if len(folded) != 1 or len(folded[0]) < _MIN_LENGTH or not folded[0].isalpha():
+        found = terms(word)
+        if not found or all(known(term) for term in found):
             continue
-        text = american(folded[0])
-        if spelling.frequency(text):
-            continue
-        fixed = _nearest(spelling, text)
+        fixed = next(iter(corrections(word)), None)
         if fixed:
             changes[word] = fixed
     if not changes:

@@ -31,6 +31,7 @@ class Synonyms:
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._groups: dict[tuple[str, ...], tuple[Form, ...]] = {}
+        self._abbreviations: frozenset[str] = frozenset()
         self.longest = 1
 
     def _load(self) -> None:
@@ -59,6 +60,10 @@ class Synonyms:
                 for form in forms:
                     groups[form.terms] = forms
             self._groups = groups
+            self._abbreviations = frozenset(
+                form.text for forms in groups.values() for form in forms
+                if len(form.terms) == 1 and form.text.isalpha() and form.text.isupper()
+            )
             self.longest = max((len(k) for k in groups), default=1)
             self._stamp = stamp
 
@@ -66,6 +71,18 @@ class Synonyms:
         """Changes whenever the file does, so cached answers made with old synonyms expire."""
         self._load()
         return self._stamp
+
+    def abbreviations(self) -> frozenset[str]:
+        """The abbreviations the file names (CBT, PTSD, ...), as written there."""
+        self._load()
+        return self._abbreviations
+
+    def meaning(self, abbreviation: str) -> str:
+        """An abbreviation's first long form ("PTSD" -> "posttraumatic stress disorder"), or ""."""
+        if abbreviation.upper() not in self.abbreviations():
+            return ""
+        forms = self.group(tuple(terms(abbreviation)))
+        return next((f.text for f in forms if f.text.upper() != abbreviation.upper()), "")
 
     def group(self, key: tuple[str, ...]) -> tuple[Form, ...]:
         """The forms equivalent to these terms (itself included), or () when none."""

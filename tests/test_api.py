@@ -53,12 +53,17 @@ def test_search_answers_the_whole_documented_structure(client, sample_data):
             "citation": PANIC_CITATION,
             "topics": PANIC_TOPICS,
             "research_type": META,
+            # The Practice Implications hold both words: what a clinician acts on comes first.
             "snippet_html": (
-                "<mark>Panic</mark> <mark>disorder</mark> affects between 1.1% and 3.7% of the "
-                "population, and <mark>panic</mark> symptoms can occur in about 10% of patients in "
-                "primary care. <mark>Panic</mark> <mark>disorder</mark> is characterized by "
-                "recurrent and unexpected <mark>panic</mark> attacks including …"
+                "… short-term dynamic therapy are efficacious treatments for <mark>panic</mark> "
+                "<mark>disorder</mark>. The authors suggest that these treatments should be "
+                "considered as first line interventions. These findings confirm a growing trend "
+                "indicating …"
             ),
+            "snippet_from": "implications",
+            "citation_html": PANIC_CITATION.replace(
+                "for panic disorder", "for <mark>panic</mark> <mark>disorder</mark>"),
+            "lacking": "",
             "score": score,
         }],
         "facets": {
@@ -79,7 +84,8 @@ def test_search_answers_the_whole_documented_structure(client, sample_data):
         },
         "suggestion": None,
         "interpreted": {"searched": "panic disorder", "expansions": [], "corrections": [],
-                        "partial": False, "ignored": [], "fuzzy": []},
+                        "partial": False, "ignored": [], "fuzzy": [], "missing": [],
+                        "explained": [], "offers": []},
         "index_version": IndexStore(sample_data).current_name(),
     }
 
@@ -91,7 +97,7 @@ def test_search_keys_are_what_the_spec_documents(client):
                           "suggestion", "interpreted", "index_version"]
     assert {tuple(hit) for hit in body["hits"]} == {(
         "id", "title", "title_html", "month", "url", "citation", "topics", "research_type",
-        "snippet_html", "score",
+        "snippet_html", "score", "snippet_from", "citation_html", "lacking",
     )}
     assert list(body["facets"]) == ["topic", "type", "year"]
     assert {tuple(v) for group in body["facets"].values() for v in group} == {

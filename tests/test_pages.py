@@ -60,7 +60,9 @@ def test_results_show_the_count_marks_and_links(client):
         f'<a href="/entries/{PANIC}?q=panic+disorder">Psychological Treatments for '
         "<mark>Panic</mark> <mark>Disorder</mark></a>"
     )
-    assert [text(m) for m in first.select(".snippet mark")][:2] == ["Panic", "disorder"]
+    assert [text(m) for m in first.select(".snippet mark")][:2] == ["panic", "disorder"]
+    assert text(first.select_one(".snippet .from")) == "Practice implications:"
+    assert [text(m) for m in first.select(".citation mark")] == ["panic", "disorder"]
     assert soup.select_one("#q")["value"] == "panic disorder"
 
 
@@ -173,8 +175,39 @@ def test_a_query_with_no_results_says_so_and_offers_a_way_out(client):
 
     assert text(soup.select_one("#result-count")) == "0 entries for “xylophone” in Anxiety Disorders"
     empty = soup.select_one(".empty")
-    assert text(empty.select_one("h2")) == "No summaries match “xylophone” with these filters"
+    assert text(empty.select_one("h2")) == "No entry mentions xylophone"  # in the whole archive
     assert ("/", [("q", "xylophone")]) in [link(a["href"]) for a in empty.select("a")]
+
+
+def test_a_word_no_entry_holds_finds_nothing_and_offers_the_rest(client):
+    soup = get(client, "/?q=couples+therapy")
+
+    assert text(soup.select_one("#result-count")) == "0 entries for “couples therapy”"
+    assert hit_ids(soup) == []
+    empty = soup.select_one(".empty")
+    assert text(empty.select_one("h2")) == "No entry mentions couples"
+    (offer,) = empty.select(".offers a")
+    assert text(offer) == "5 entries mention therapy"
+    assert link(offer["href"]) == ("/", [("q", "therapy")])
+    assert text(get(client, offer["href"]).select_one("#result-count")) == "5 entries for “therapy”"
+
+
+def test_an_abbreviation_no_entry_holds_is_explained(client):
+    soup = get(client, "/?q=PTSD")
+
+    empty = soup.select_one(".empty")
+    assert text(empty.select_one("h2")) == "No entry mentions PTSD"
+    assert text(empty.select_one(".explained")) == "PTSD: posttraumatic stress disorder"
+    assert soup.select(".suggestion") == []
+
+
+def test_two_words_no_entry_holds_together_offer_each_word(client):
+    soup = get(client, "/?q=agoraphobia+mentalize")
+
+    empty = soup.select_one(".empty")
+    assert text(empty.select_one("h2")) == "No entry mentions all of “agoraphobia mentalize” together"
+    assert [text(a) for a in empty.select(".offers a")] == [
+        "1 entry mentions agoraphobia", "2 entries mention mentalize"]  # mentalizing, too
 
 
 def test_a_suggestion_links_to_the_corrected_search(client):

@@ -170,14 +170,23 @@ def _terminal(html: str) -> str:
 
 def _print_result(result) -> None:
     req = result.request
+    how = result.interpreted
     click.echo(f"{result.total} entries" + (f" for {req.q!r}" if req.q else "")
                + f" (page {req.page} of {result.pages})")
+    if how.missing:
+        click.echo("No entry mentions " + _words(how.missing) + ".")
+    for meaning in how.explained:
+        click.echo(f"  ({meaning})")
+    if not result.total and req.q and not how.missing and len(how.offers) > 1:
+        click.echo("No entry mentions all of these words together.")
+    for offer in how.offers:
+        click.echo(f"  {_entries(offer.total)} mention {offer.words}: pprsearch search {offer.q}")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion.q}")
-    for c in result.interpreted.corrections:
+    for c in how.corrections:
         click.echo(f"Corrected: {c}")
-    if result.interpreted.partial:
-        click.echo("No entry holds every word; showing entries that hold most of them.")
+    if how.partial:
+        click.echo("No entry holds every word; showing entries that lack one of them.")
     start = (req.page - 1) * req.per_page
     for n, hit in enumerate(result.hits, start + 1):
         click.echo("")
@@ -185,11 +194,24 @@ def _print_result(result) -> None:
         click.echo(f"   {hit.id}")
         if hit.research_type or hit.topics:
             click.echo(f"   {hit.research_type}; " + ", ".join(hit.topics))
-        click.echo(f"   {_terminal(hit.snippet_html)}")
+        if hit.lacking:
+            click.echo(f"   (does not mention {hit.lacking})")
+        label = "Practice implications: " if hit.snippet_from == "implications" else ""
+        click.echo(f"   {label}{_terminal(hit.snippet_html)}")
     for group in result.facets:
         values = ", ".join(f"{v.value} ({v.count})" for v in group.values[:8])
         if values:
             click.echo(f"\n{group.label}: {values}")
+
+
+def _words(words) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _entries(count: int) -> str:
+    return f"{count} {'entry' if count == 1 else 'entries'}"
 
 
 @main.command()
