@@ -2,12 +2,19 @@
 
 Run from the repository root:
 
-    python -m tests.relevance.evaluate
+    python -m tests.relevance.evaluate [--show-heldout]
 
 It imports sample/pprnet-blog-page.txt (six real entries) and tests/relevance/corpus.jsonl
-(fictional entries written for these tests) into a temporary data folder, runs every query of
-judgments.toml through SearchService with the answer cache off, and prints MRR, nDCG@10 and
-recall@10 per category and overall, then every query that misses. A miss is:
+(fictional entries written for these tests) into a temporary data folder, runs every judged query
+through SearchService with the answer cache off, and reports two parts separately:
+
+- the tuned part, judgments.toml: MRR, nDCG@10, recall@10, misses and false finds per category
+  and overall, then every query that misses;
+- the held-out part, heldout.toml, never tuned against: the same summary table and the number of
+  misses only; its per-query details are printed only with --show-heldout.
+
+A false find is an `expect_nothing` query that found something (total > 0): the confident wrong
+answer the engine must never give. A miss is:
 
 - the first relevant entry (grade 1 or 2) is not in the top 3, or nothing relevant is found;
 - an `expect_nothing` query finds something;
@@ -38,6 +45,7 @@ ROOT = HERE.parent.parent
 SAMPLE = ROOT / "sample" / "pprnet-blog-page.txt"
 CORPUS = HERE / "corpus.jsonl"
 JUDGMENTS = HERE / "judgments.toml"
+HELDOUT = HERE / "heldout.toml"  # never tuned against: only its totals are reported
 
 TOP = 3  # the first relevant entry must rank within the top TOP
 K = 10  # cut-off for nDCG and recall
@@ -82,6 +90,11 @@ class Outcome:
 
     def __repr__(self) -> str:
         return f"<Outcome {self.judgment.label!r}: {self.total} results, first relevant {self.first_rank}>"
+
+    @property
+    def false_find(self) -> bool:
+        """An expect_nothing query that found something."""
+        return self.judgment.expect_nothing and not self.error and self.total > 0
 
     # Scores
 
@@ -200,6 +213,8 @@ class Summary:
     ndcg: float
     recall: float
     misses: int
+    false_finds: int = 0  # expect_nothing queries that found something
+    nothing: int = 0  # expect_nothing queries
 
     @classmethod
     def of(cls, outcomes: list[Outcome]) -> "Summary":
@@ -212,16 +227,19 @@ class Summary:
             ndcg=sum(o.ndcg for o in outcomes) / n,
             recall=sum(o.recall for o in outcomes) / n,
             misses=sum(1 for o in outcomes if o.problems),
+            false_finds=sum(1 for o in outcomes if o.false_find),
+            nothing=sum(1 for o in outcomes if o.judgment.expect_nothing),
         )
 
 
 @dataclass
 class Report:
     outcomes: list[Outcome]
+    title: str = "Relevance over the sample page and tests/relevance/corpus.jsonl"
 
     def __repr__(self) -> str:
         s = self.overall()
-        return f"<Report {s.n} queries, MRR {s.mrr:.3f}, {s.misses} misses>"
+        return f"<Report {s.n} queries, MRR {s.mrr:.3f}, {s.misses} misses, {s.false_finds} false finds>"
 
     def overall(self) -> Summary:
         return Summary.of(self.outcomes)
@@ -236,6 +254,10 @@ class Report:
     def misses(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.problems]
 
+    def false_finds(self) -> list[Outcome]:
+        """The expect_nothing queries that found something."""
+        return [o for o in self.outcomes if o.false_find]
+
     def outcome_for(self, judgment: Judgment) -> Outcome:
         for outcome in self.outcomes:
             if outcome.judgment is judgment or outcome.judgment == judgment:
@@ -243,19 +265,36 @@ class Report:
         raise KeyError(judgment.label)
 
     def format_summary(self) -> str:
-        rows = [f"{'category':<16} {'queries':>7} {'MRR':>6} {'nDCG@10':>8} {'recall@10':>9} {'misses':>6}"]
+        """Per-category figures and the overall row; false finds are shown as found/judged
+        (expect_nothing queries that found something / expect_nothing queries), "-" when the
+        category has no expect_nothing query."""
+        rows = [f"{'category':<16} {'queries':>7} {'MRR':>6} {'nDCG@10':>8} {'recall@10':>9} "
+                f"{'misses':>6} {'false finds':>11}"]
         for name, s in [*self.by_category().items(), ("overall", self.overall())]:
             if name == "overall":
                 rows.append("-" * len(rows[0]))
+            finds = f"{s.false_finds}/{s.nothing}" if s.nothing else "-"
             rows.append(
-                f"{name:<16} {s.n:>7} {s.mrr:>6.3f} {s.ndcg:>8.3f} {s.recall:>9.3f} {s.misses:>6}"
+                f"{name:<16} {s.n:>7} {s.mrr:>6.3f} {s.ndcg:>8.3f} {s.recall:>9.3f} {s.misses:>6} "
+                f"{finds:>11}"
             )
         return "\n".join(rows)
 
-    def format(self) -> str:
-        parts = ["Relevance over the sample page and tests/relevance/corpus.jsonl", "",
-                 self.format_summary(), ""]
+    def format_totals(self) -> str:
+        """One line: the figures a held-out part may be judged on."""
+        s = self.overall()
+        return (f"{s.n} queries, MRR {s.mrr:.3f}, nDCG@10 {s.ndcg:.3f}, recall@10 {s.recall:.3f}; "
+                f"{s.misses} misses; false finds {s.false_finds} of {s.nothing} "
+                f"should-find-nothing queries")
+
+    def format(self, details: bool = True) -> str:
+        """The summary table, the totals and, with `details`, every query that misses."""
+        parts = [self.title, "", self.format_summary(), "", self.format_totals(), ""]
         misses = self.misses()
+        if not details:
+            parts.append(f"Misses: {len(misses)} of {len(self.outcomes)} queries "
+                         "(per-query details not shown)")
+            return "\n".join(parts)
         parts.append(f"Misses ({len(misses)} of {len(self.outcomes)} queries):")
         if not misses:
             parts.append("    none")
@@ -285,6 +324,28 @@ def load_judgments(path: Path | str = JUDGMENTS) -> list[Judgment]:
     return judgments
 
 
+def load_heldout(path: Path | str = HELDOUT) -> list[Judgment]:
+    """The held-out judged queries (never tuned against), in file order."""
+    return load_judgments(path)
+
+
+def check_split(tuned: list[Judgment], heldout: list[Judgment]) -> list[str]:
+    """Queries judged twice in one part, or in both parts whatever their letter case (a held-out
+    query must not be tuned on)."""
+    problems = []
+    for part, judgments in (("judgments.toml", tuned), ("heldout.toml", heldout)):
+        seen: set[str] = set()
+        for j in judgments:
+            key = " ".join(j.q.split())
+            if key in seen:
+                problems.append(f"{j.q!r} is judged twice in {part}")
+            seen.add(key)
+    tuned_keys = {" ".join(j.q.lower().split()) for j in tuned}
+    problems.extend(f"{j.q!r} is judged in judgments.toml and again in heldout.toml"
+                    for j in heldout if " ".join(j.q.lower().split()) in tuned_keys)
+    return problems
+
+
 def build_corpus(folder: Path | str) -> SearchService:
     """Import the sample page and the test corpus into `folder`; a search service over it."""
     report = import_paths(folder, [SAMPLE, CORPUS])
@@ -311,9 +372,12 @@ def run_one(service: SearchService, judgment: Judgment) -> Outcome:
     )
 
 
-def evaluate(service: SearchService, judgments: list[Judgment]) -> Report:
+def evaluate(service: SearchService, judgments: list[Judgment], title: str = "") -> Report:
     """Run every judged query and score the answers."""
-    return Report([run_one(service, j) for j in judgments])
+    report = Report([run_one(service, j) for j in judgments])
+    if title:
+        report.title = title
+    return report
 
 
 def check_judgments(service: SearchService, judgments: list[Judgment]) -> list[str]:
@@ -328,17 +392,35 @@ def check_judgments(service: SearchService, judgments: list[Judgment]) -> list[s
     return unknown
 
 
-def main() -> int:
-    judgments = load_judgments()
+TUNED_TITLE = "Tuned part (judgments.toml): relevance over the sample page and tests/relevance/corpus.jsonl"
+HELDOUT_TITLE = "Held-out part (heldout.toml, never tuned against): totals only"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    unknown = [a for a in args if a != "--show-heldout"]
+    if unknown:
+        print(f"usage: python -m tests.relevance.evaluate [--show-heldout] (unknown: {' '.join(unknown)})",
+              file=sys.stderr)
+        return 2
+    show_heldout = "--show-heldout" in args
+    judgments, heldout = load_judgments(), load_heldout()
+    for line in check_split(judgments, heldout):
+        print(f"warning: {line}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="pprnet-relevance-") as folder:
         service = build_corpus(folder)
         try:
-            for line in check_judgments(service, judgments):
+            for line in check_judgments(service, judgments + heldout):
                 print(f"warning: {line}", file=sys.stderr)
-            report = evaluate(service, judgments)
+            report = evaluate(service, judgments, TUNED_TITLE)
+            held = evaluate(service, heldout, HELDOUT_TITLE if not show_heldout else
+                            "Held-out part (heldout.toml, never tuned against): shown with --show-heldout")
         finally:
             service.close()
     print(report.format())
+    print()
+    print("=" * 78)
+    print(held.format(details=show_heldout))
     return 0
 
 
