@@ -34,11 +34,15 @@ def build_schema() -> Schema:
     )
 
 
-def spelling_words(entry: Entry) -> set[str]:
-    """The entry's distinct words as typed (unstemmed), for the spelling vocabulary."""
-    words: set[str] = set()
+def spelling_words(entry: Entry) -> dict[str, str]:
+    """The entry's distinct words as typed (unstemmed), for the spelling vocabulary, each with
+    how it is written when the analysis respells it (psychoeducation for psycheducation)."""
+    words: dict[str, str] = {}
     for word in set(WORDS.findall(" ".join((entry.title, entry.summary, entry.implications)))):
-        words.update(plain_terms(word))
+        written = word.lower()
+        for term in plain_terms(word):
+            # A hyphenated word's parts and joined form are not written as such.
+            words[term] = term if "-" in written else written
     return words
 
 

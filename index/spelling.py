@@ -10,7 +10,7 @@ from __future__ import annotations
 import pickle
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
+from typing import Mapping
 
 FILE = "spelling.pickle"
 
@@ -18,8 +18,10 @@ FILE = "spelling.pickle"
 class Spelling:
     """Words and their document frequencies, searchable by edit distance."""
 
-    def __init__(self, frequencies: dict[str, int]):
+    def __init__(self, frequencies: dict[str, int], written: dict[str, str] | None = None):
         self.frequencies = frequencies
+        # How a word the analysis respells is written in the entries, to show it as written.
+        self.written = written or {}
         # first letter -> length -> words, built for a letter when a word starting with it is
         # first looked up
         self._buckets: dict[str, dict[int, list[str]]] = {}
@@ -29,6 +31,10 @@ class Spelling:
 
     def frequency(self, word: str) -> int:
         return self.frequencies.get(word, 0)
+
+    def as_written(self, word: str) -> str:
+        """The word as the entries write it (psycheducation -> psychoeducation)."""
+        return self.written.get(word, word)
 
     def within(self, word: str, distance: int) -> list[str]:
         """The words, other than `word`, at most `distance` edits from it (edit_distance: a
@@ -55,16 +61,20 @@ class Spelling:
 
     def save(self, folder: Path) -> None:
         with open(Path(folder) / FILE, "wb") as f:
-            pickle.dump(self.frequencies, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"frequencies": self.frequencies, "written": self.written}, f,
+                        protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
     def load(cls, folder: Path) -> "Spelling | None":
         """The words a build wrote (None for an index built before they were written)."""
         try:
             with open(Path(folder) / FILE, "rb") as f:
-                return cls(pickle.load(f))
+                saved = pickle.load(f)
         except (OSError, pickle.UnpicklingError, EOFError):
             return None
+        if isinstance(saved.get("frequencies"), dict):
+            return cls(saved["frequencies"], saved.get("written"))
+        return cls(saved)  # built before written forms were kept: frequencies alone
 
     @classmethod
     def from_field(cls, reader, field: str = "spell") -> "Spelling":
@@ -80,13 +90,23 @@ class SpellingCounter:
 
     def __init__(self):
         self.counts: Counter[str] = Counter()
+        self.forms: Counter[tuple[str, str]] = Counter()  # (word, as written): entries
 
-    def add(self, words: Iterable[str]) -> None:
-        """One entry's distinct words."""
-        self.counts.update(words)
+    def add(self, words: Mapping[str, str]) -> None:
+        """One entry's distinct words, each with how it is written there."""
+        self.counts.update(words.keys())
+        self.forms.update(words.items())
 
     def spelling(self) -> Spelling:
-        return Spelling(dict(self.counts))
+        """The counts, and for a word never written as the analysis spells it, its commonest
+        written form (mentalising and mentalizing both written: mentalizing stays)."""
+        best: dict[str, tuple[int, str]] = {}
+        for (word, written), count in self.forms.items():
+            if (count, written) > best.get(word, (0, "")):
+                best[word] = (count, written)
+        written = {word: form for word, (_, form) in best.items()
+                   if form != word and (word, word) not in self.forms}
+        return Spelling(dict(self.counts), written)
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

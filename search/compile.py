@@ -207,11 +207,10 @@ class Compiler:
                     i += size
                     break
             else:
-                term = run[i][0]
+                term, typed = run[i]
                 i += 1
-                if term in QUERY_STOP_WORDS and len(run) > 1:
-                    continue  # "therapy for depression": "for" would only narrow by noise
-                typed = run[i - 1][1]
+                if (term in QUERY_STOP_WORDS or typed.lower() in QUERY_STOP_WORDS) and len(run) > 1:
+                    continue  # "does CBT work for panic": "does", "for" only narrow by noise
                 if term in self._parts:
                     clauses.append(Clause(typed, _or([self.text((term,)), self.text(self._parts[term])])))
                 else:

@@ -59,6 +59,16 @@ class Synonyms:
                     continue
                 for form in forms:
                     groups[form.terms] = forms
+            # A long form's first three words or more stand for it ("eye movement
+            # desensitization" for EMDR), when they start the forms of one group only.
+            starts: dict[tuple[str, ...], set[tuple[Form, ...]]] = {}
+            for forms in groups.values():
+                for form in forms:
+                    for size in range(3, len(form.terms)):
+                        starts.setdefault(form.terms[:size], set()).add(forms)
+            for start, owners in starts.items():
+                if len(owners) == 1 and start not in groups:
+                    groups[start] = next(iter(owners))
             self._groups = groups
             self._abbreviations = frozenset(
                 form.text for forms in groups.values() for form in forms

@@ -2,7 +2,8 @@
 "did you mean" alike, so that a word the archive lacks is never quietly read as another.
 
 As the anchors do it (Algolia's typo tolerance): no correction for words under four letters or
-abbreviations typed in capitals, except to a known abbreviation; one edit for words of four to
+abbreviations typed in capitals, except an abbreviation of four letters or more one edit from
+exactly one known abbreviation; one edit for words of four to
 seven letters, two from eight; never a correction to a stopword, or to a word of another kind
 (a number, a person's name) unless the typed word is one.
 """
@@ -61,7 +62,7 @@ class Corrections:
             nearer = set(found)
             found += [w for w in self.spelling.within(word, distance)
                       if w not in nearer and self._same_kind(typed, w)]
-        return found
+        return [self.spelling.as_written(w) for w in found]
 
     def _same_kind(self, typed: str, candidate: str) -> bool:
         if candidate in STOP_WORDS:
@@ -72,7 +73,10 @@ class Corrections:
         return candidate not in self.names or typed[:1].isupper()
 
     def _abbreviation(self, typed: str) -> list[str]:
-        """Known abbreviations one edit from an abbreviation the archive lacks (CTB -> CBT)."""
+        """The known abbreviation one edit from an abbreviation of four letters or more that the
+        archive lacks (PSTD -> PTSD); none when several are (short ones all look alike)."""
         upper = typed.upper()
-        return sorted(a for a in self.abbreviations()
-                      if a != upper and edit_distance(upper, a, 1) <= 1)
+        if len(upper) < MIN_LENGTH:
+            return []
+        near = [a for a in self.abbreviations() if a != upper and edit_distance(upper, a, 1) <= 1]
+        return near if len(near) == 1 else []

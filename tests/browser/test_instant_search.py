@@ -242,3 +242,28 @@ def test_the_address_is_the_one_the_server_spells(page):
     expect(page).to_have_url(re.compile(r"/\?q=depression&type="))
     assert params(page) == {"q": ["depression"], "type": [value]}
     assert_no_reload(page)
+
+
+def test_a_word_no_entry_mentions_says_so_and_the_offered_search_works(page, shot):
+    page.goto("/")
+    mark_no_reload(page)
+    page.locator("#q").press_sequentially("couples therapy", delay=15)
+    expect(page.locator(".empty h2")).to_have_text("No entry mentions couples")
+    expect(page.locator("#result-count")).to_have_text("0 entries for “couples therapy”")
+    expect(page.locator(".hit")).to_have_count(0)
+    shot(page, "desktop-no-entry-mentions")
+    offer = page.locator(".offers a")
+    expect(offer).to_have_text("5 entries mention therapy")
+    offer.click()
+    expect(page).to_have_url(re.compile(r"/\?q=therapy$"))
+    expect(page.locator("#result-count")).to_have_text("5 entries for “therapy”")
+    expect(page.locator(".hit")).to_have_count(5)
+    expect(page.locator("#q")).to_have_value("therapy")
+    assert_no_reload(page)
+
+
+def test_an_abbreviation_no_entry_mentions_is_explained(page):
+    page.goto("/?q=PTSD")
+    expect(page.locator(".empty h2")).to_have_text("No entry mentions PTSD")
+    expect(page.locator(".empty .explained")).to_have_text("PTSD: posttraumatic stress disorder")
+    expect(page.locator(".suggestion")).to_have_count(0)
