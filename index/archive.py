@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 
 from crawler.records import Entry
 
+from . import identity
 from .errors import ArchiveError
 
 ARCHIVE_FILE = "archive.sqlite3"
@@ -64,7 +65,20 @@ CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS entries_url ON entries (url);
+-- An entry's earlier ids (its title or month changed), each naming the id it has now.
+CREATE TABLE IF NOT EXISTS entry_aliases (
+    old_id TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 """
+# Columns added since the first archives; an older file gains them when it is opened.
+_ADDED_COLUMNS = (
+    ("seen_by", "TEXT NOT NULL DEFAULT ''"),  # base URL of the crawl whose listing last showed it
+    ("missed", "INTEGER NOT NULL DEFAULT 0"),  # complete crawls in a row that did not list it
+    ("retired_at", "TEXT"),  # set once the blog no longer lists it; NULL while it is live
+)
 
 _ENTRY_COLUMNS = (
     "id", "month", "title", "citation", "summary", "implications", "topics", "research_type",
@@ -152,6 +166,7 @@ class Archive:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(_SCHEMA)
+            self._migrate()
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"Cannot open the archive {self.path}: {exc}") from exc
 
@@ -168,40 +183,114 @@ class Archive:
         """A write transaction: all of it lands, or none of it."""
         return _Transaction(self.db)
 
+    def _migrate(self) -> None:
+        """Add what newer code keeps to an archive written by older code."""
+        def missing() -> list[tuple[str, str]]:
+            have = {row["name"] for row in self.db.execute("PRAGMA table_info(entries)")}
+            return [(name, decl) for name, decl in _ADDED_COLUMNS if name not in have]
+
+        if not missing():
+            return
+        with self.transaction():  # another process may be migrating the same file: look again
+            for name, decl in missing():
+                self.db.execute(f"ALTER TABLE entries ADD COLUMN {name} {decl}")
+
     # Entries
 
     def upsert(self, entries: Iterable[Entry]) -> UpsertCounts:
-        """Insert or update entries by id, in one transaction."""
+        """Insert or update entries, one per post (see `_stored_as`), in one transaction."""
         new = updated = unchanged = 0
         with self.transaction():
             labels = self.get_meta(TYPE_LABELS_KEY, {})
             for entry in entries:
                 if entry.type_inferred and entry.research_type in labels:
                     entry = entry.replace(research_type=labels[entry.research_type])
-                old = self.get(entry.id)
+                old = self._stored_as(entry)
+                if old is not None and old.id != entry.id:
+                    if entry.url and self.get(entry.id) is None:
+                        self._rename(old.id, entry.id)  # the permalinked record's id wins
+                        old = old.replace(id=entry.id)
+                    else:
+                        entry = entry.replace(id=old.id)
                 if old is not None:
                     entry = merge(old, entry)
                     if entry == old:
                         unchanged += 1
                         continue
                     updated += 1
-                else:
-                    new += 1
+                    self.db.execute(
+                        f"UPDATE entries SET {', '.join(c + ' = ?' for c in _ENTRY_COLUMNS)}, "
+                        "updated_at = ? WHERE id = ?", _entry_values(entry) + (now(), entry.id),
+                    )
+                    continue
+                new += 1
                 self.db.execute(
-                    f"INSERT OR REPLACE INTO entries ({', '.join(_ENTRY_COLUMNS)}, updated_at) "
+                    f"INSERT INTO entries ({', '.join(_ENTRY_COLUMNS)}, updated_at) "
                     f"VALUES ({', '.join('?' * len(_ENTRY_COLUMNS))}, ?)",
                     _entry_values(entry) + (now(),),
                 )
         return UpsertCounts(new, updated, unchanged)
 
+    def _stored_as(self, entry: Entry) -> Entry | None:
+        """The stored entry that is the same post: by permalink, then by id, then (when just
+        one side has a permalink) by month and a normalised title or citation.
+
+        A permalink names a post whose title or month changed only when the title or citation
+        still fits: the old site's monthly pages give all their entries the page's address.
+        """
+        if entry.url:
+            rows = [_row_to_entry(row) for row in
+                    self.db.execute("SELECT * FROM entries WHERE url = ?", (entry.url,))]
+            same = next((r for r in rows if r.id == entry.id), None) or identity.one_of(entry, rows)
+            if same is not None:
+                return same
+        old = self.get(entry.id)
+        if old is not None:
+            return old
+        other_side = "url = ''" if entry.url else "url != ''"
+        rows = self.db.execute(f"SELECT * FROM entries WHERE month = ? AND {other_side}",
+                               (entry.month,))
+        return identity.one_of(entry, (_row_to_entry(row) for row in rows))
+
+    def _rename(self, old_id: str, new_id: str) -> None:
+        """Give an entry a new id; the old one (and any before it) then leads to it."""
+        self.db.execute("UPDATE entries SET id = ? WHERE id = ?", (new_id, old_id))
+        self.db.execute("DELETE FROM entry_aliases WHERE old_id = ?", (new_id,))
+        self.db.execute("UPDATE entry_aliases SET id = ? WHERE id = ?", (new_id, old_id))
+        self.db.execute("INSERT OR REPLACE INTO entry_aliases (old_id, id, created_at) "
+                        "VALUES (?, ?, ?)", (old_id, new_id, now()))
+
+    def moved_to(self, old_id: str) -> str | None:
+        """The id an entry once called `old_id` has now, if it was renamed."""
+        row = self.db.execute("SELECT id FROM entry_aliases WHERE old_id = ?", (old_id,)).fetchone()
+        return row["id"] if row else None
+
+    def resolve(self, entry_id: str) -> str | None:
+        """The id the entry known as `entry_id` has now (itself, or where it moved), if any."""
+        if self.db.execute("SELECT 1 FROM entries WHERE id = ?", (entry_id,)).fetchone():
+            return entry_id
+        return self.moved_to(entry_id)
+
+    def retired_at(self, entry_id: str) -> str | None:
+        """When the entry was retired (the blog stopped listing it); None while it is live."""
+        row = self.db.execute("SELECT retired_at FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        return row["retired_at"] if row else None
+
     def get(self, entry_id: str) -> Entry | None:
         row = self.db.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
         return _row_to_entry(row) if row else None
 
-    def entries(self) -> Iterator[Entry]:
-        """Every entry, newest month first."""
-        for row in self.db.execute("SELECT * FROM entries ORDER BY month DESC, id"):
+    def entries(self, include_retired: bool = False) -> Iterator[Entry]:
+        """Every live entry (and the retired ones too, if asked), newest month first."""
+        where = "" if include_retired else "WHERE retired_at IS NULL "
+        for row in self.db.execute(f"SELECT * FROM entries {where}ORDER BY month DESC, id"):
             yield _row_to_entry(row)
+
+    def retired(self) -> list[tuple[Entry, str]]:
+        """The retired entries with when each was retired, most recent first."""
+        rows = self.db.execute("SELECT * FROM entries WHERE retired_at IS NOT NULL "
+                               "ORDER BY retired_at DESC, id").fetchall()
+        return [(_row_to_entry(row), row["retired_at"]) for row in rows]
 
     def relabel_inferred_types(self, labels: dict[str, str]) -> int:
         """Call inferred types by the site's own labels from now on (a crawl has read them)."""
@@ -217,7 +306,8 @@ class Archive:
         return changed
 
     def count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+        """Live entries: those search holds."""
+        return self.db.execute("SELECT COUNT(*) FROM entries WHERE retired_at IS NULL").fetchone()[0]
 
     # Pages
 
