@@ -8,7 +8,7 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from werkzeug.exceptions import HTTPException
 
 from index.errors import IndexBusy, IndexNotBuilt
-from search.errors import BadParameter, EntryNotFound
+from search.errors import BadParameter, EntryNotFound, EntryRetired
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(EntryNotFound)
     def not_found(exc: EntryNotFound):
         return error_response(404, "not_found", str(exc))
+
+    @app.errorhandler(EntryRetired)
+    def retired(exc: EntryRetired):
+        if _wants_json():
+            body = {"error": {"code": exc.code, "message": str(exc), "url": exc.blog_url}}
+            return make_response(jsonify(body), exc.status)
+        return make_response(render_template("error.html", status=exc.status, message=str(exc),
+                                             link=exc.blog_url), exc.status)
 
     @app.errorhandler(IndexNotBuilt)
     def no_index(exc: IndexNotBuilt):
