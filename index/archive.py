@@ -65,7 +65,10 @@ CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+-- Finding the stored entry an arriving one is: by permalink, or by month among the entries
+-- with (or without) one.
 CREATE INDEX IF NOT EXISTS entries_url ON entries (url);
+CREATE INDEX IF NOT EXISTS entries_month_url ON entries (month, url);
 -- An entry's earlier ids (its title or month changed), each naming the id it has now.
 CREATE TABLE IF NOT EXISTS entry_aliases (
     old_id TEXT PRIMARY KEY,

@@ -1,4 +1,5 @@
-"""What the replica blog publishes: eighteen short entries and the filters they are listed under.
+"""What the replica blog publishes: eighteen short entries and the filters they are listed under,
+and a second state of the site some weeks on (`POSTS_LATER`).
 
 Written for these tests in the blog's manner; the studies, authors and journals are made up.
 Each entry is shaped to carry one of the variants in shared/notes/live-site.md.
