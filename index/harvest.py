@@ -22,13 +22,13 @@ from typing import Callable, Iterable
 from crawler.crawl import (DEFAULT_BASE_URL, CachedPage, Crawler, CrawlReport, StoredPages,
                            charset_of)
 from crawler.fetch import DEFAULT_DELAY, Fetcher
-from crawler.htmlpage import parse_listing
+from crawler.htmlpage import listing_url, parse_listing
 from crawler.tagging import tag_entry
 from crawler.vocabulary import SITE_TYPE_IDS
 
 from .archive import Archive, StoredPage, UpsertCounts, now
 from .errors import IndexBusy
-from .presence import MISSES_TO_RETIRE, note_listing
+from .presence import MISSES_TO_RETIRE, adopt_listed, note_listing
 from .rebuild import rebuild
 from .store import IndexStore
 
@@ -145,6 +145,7 @@ def crawl_into(data_folder: Path | str, base_url: str = DEFAULT_BASE_URL,
     client = nullcontext(fetcher) if fetcher is not None else Fetcher(delay=delay)
     with Archive(data_folder) as archive, client as fetcher:
         run_id = _start_run(archive, base_url, log)
+        adopt_listed(archive, base_url, _listed_before(archive, base_url))
         crawler = Crawler(fetcher, ArchivePages(archive), base_url, run_id=run_id,
                           max_pages=max_pages, progress=progress, log=log)
         statuses = _store(archive, crawler)
@@ -267,6 +268,17 @@ def _start_run(archive: Archive, base_url: str, say: Log | None) -> str:
         archive.set_meta(RUN_KEY, {"id": run_id, "base_url": base_url, "started": now(),
                                    "finished": False})
     return run_id
+
+
+def _listed_before(archive: Archive, base_url: str) -> list[str]:
+    """The ids the blog's listing showed when its pages were last stored."""
+    pages, ids = ArchivePages(archive), []
+    for number in range(1, 10_000):
+        page = pages.get(listing_url(base_url, number))
+        if page is None:
+            break
+        ids.extend((page.digest or {}).get("ids", ()))
+    return ids
 
 
 def _store(archive: Archive, crawler: Crawler) -> dict[str, str]:

@@ -4,6 +4,8 @@ A crawl marks every entry its walk of the blog's listing found as seen by that b
 that walked the whole listing (not stopped by a page cap, no listing page failed) counts a
 miss for each entry seen before that it did not find; two misses in a row retire the entry.
 Retired entries stay in the archive, out of the index; found again, or restored, they are back.
+An archive kept before entries were marked learns what earlier crawls found from the listing
+pages they stored (`adopt_listed`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from .errors import ArchiveError
 
 # Complete crawls in a row an entry must be missing from before it is retired.
 MISSES_TO_RETIRE = 2
+# `seen_by` of an entry restored by hand: no crawl's, until a crawl lists it again.
+RESTORED = "(restored)"
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,17 @@ def note_listing(archive: Archive, base_url: str, listed: Iterable[str],
     return Presence(tuple(missing), tuple(retired), tuple(back))
 
 
+def adopt_listed(archive: Archive, base_url: str, listed: Iterable[str]) -> int:
+    """Mark as seen by `base_url` the entries an earlier crawl's listing showed (`listed`, read
+    from its stored pages) that no crawl has marked yet; how many were."""
+    marked = 0
+    with archive.transaction():
+        for ident in {i for i in (archive.resolve(x) for x in listed) if i is not None}:
+            marked += archive.db.execute("UPDATE entries SET seen_by = ? WHERE id = ? AND "
+                                         "seen_by = ''", (base_url, ident)).rowcount
+    return marked
+
+
 def restore(archive: Archive, entry_id: str) -> str:
     """Bring a retired entry back; its id now. Crawls then leave it be until they list it again."""
     current = archive.resolve(entry_id)
@@ -66,6 +81,6 @@ def restore(archive: Archive, entry_id: str) -> str:
     if not archive.retired_at(current):
         raise ArchiveError(f"The entry {current!r} is not retired; nothing to restore.")
     with archive.transaction():
-        archive.db.execute("UPDATE entries SET retired_at = NULL, missed = 0, seen_by = '' "
-                           "WHERE id = ?", (current,))
+        archive.db.execute("UPDATE entries SET retired_at = NULL, missed = 0, seen_by = ? "
+                           "WHERE id = ?", (RESTORED, current))
     return current

@@ -17,6 +17,7 @@ from crawler.textpage import parse_text_page
 from index.archive import Archive
 from index.harvest import CrawlSummary, crawl_into
 from index.ingest import import_paths
+from index.presence import restore
 from index.stats import archive_stats
 from replica.app import Replica, serve
 from replica.content import MOVED, POSTS, POSTS_LATER, REMOVED, RENAMED, Post
@@ -250,6 +251,35 @@ def test_a_retired_post_listed_again_comes_back(changed, tmp_path):
     finally:
         site.posts[:] = POSTS_LATER
     assert summary.back == (removed,)
+    assert removed in live(folder)
+
+
+def test_an_archive_crawled_before_entries_were_marked_learns_from_its_stored_listing(tmp_path):
+    site = Replica(busy_answers=0)
+    with serve(site) as base_url:
+        crawl_into(tmp_path, base_url, delay=0)
+        with Archive(tmp_path) as archive:  # as an archive from before this change has it
+            archive.db.execute("UPDATE entries SET seen_by = ''")
+        site.posts[:] = POSTS_LATER
+        crawl_into(tmp_path, base_url, delay=0)
+        summary = crawl_into(tmp_path, base_url, delay=0)
+    assert summary.retired == (ids_of(REMOVED, POSTS),)
+    assert set(live(tmp_path)) == set(expected_archive(site_origin(base_url), POSTS_LATER))
+
+
+def site_origin(base_url: str) -> str:
+    return base_url.removesuffix("/pprnet")
+
+
+def test_a_restored_entry_is_left_be_until_a_crawl_lists_it_again(changed, tmp_path):
+    folder = tmp_path / "restored"
+    shutil.copytree(changed.folder, folder)
+    removed = ids_of(REMOVED, POSTS)
+    with Archive(folder) as archive:
+        assert restore(archive, removed) == removed
+    for _ in range(2):
+        summary = crawl_into(folder, changed.served.base_url, delay=0)
+        assert summary.counted and summary.missing == summary.retired == ()
     assert removed in live(folder)
 
 
