@@ -3,10 +3,10 @@
 A crawl stores each listing page, the entry pages it led to and the entries they hold in one
 transaction, so a crawl that is killed loses nothing it stored; the run's id is kept in the
 archive's meta and marks each page done, so the next crawl goes on where that one stopped. Once
-the Topic and Type of Research listings are walked, the site's tags replace inferred ones; the entries
-the listing no longer shows are counted missing and, at the second complete crawl in a row,
-retired (`presence`); then the index is rebuilt. `reparse` runs the same walk over the stored pages, without the network,
-so a parser fix reaches pages fetched long ago.
+the Topic and Type of Research listings are walked, the site's tags replace inferred ones; the
+entries the listing no longer shows are counted missing and, at the second complete crawl in a
+row, retired (`presence`); then the index is rebuilt. `reparse` runs the same walk over the
+stored pages, without the network, so a parser fix reaches pages fetched long ago.
 """
 
 from __future__ import annotations
