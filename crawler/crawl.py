@@ -59,6 +59,8 @@ class CrawlReport:
     tags_complete: bool = True  # every filter listing was walked to its end
     complete: bool = True  # False when the page cap stopped the walk
     type_names: Mapping[str, str] = field(default_factory=dict)  # cat_1 id -> the site's label
+    listed: tuple[str, ...] = ()  # ids the blog's own listing showed, in its order
+    listing_complete: bool = False  # that listing was read to its end, no page of it failed
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,13 @@ class Crawler:
     def batches(self) -> Iterator[Batch]:
         """The walk, one listing page at a time; `report` is set when it ends."""
         filters: dict[str, dict[str, str]] = {TOPIC_PARAM: {}, TYPE_PARAM: {}}
-        complete = True
+        complete = listing_complete = True
+        listed: dict[str, None] = {}
         try:
             self._say(f"walking {listing_url(self.base)} and the pages after it")
             for visit, new in self._listing({}):
                 if visit.digest is not None:
+                    listed.update(dict.fromkeys(visit.digest.get("ids", ())))
                     for kind, key in ((TOPIC_PARAM, "topics"), (TYPE_PARAM, "types")):
                         for name, ident in visit.digest.get(key, ()):
                             filters[kind].setdefault(ident, name)
@@ -113,13 +117,14 @@ class Crawler:
                 yield batch  # what the page brought before the cap, kept all the same
                 if capped:
                     raise _PageCap
+            listing_complete = not self._walk_failed
             self._say(f"walking {len(filters[TOPIC_PARAM])} topic and "
                       f"{len(filters[TYPE_PARAM])} type-of-research listings for the site's tags")
             for kind in (TOPIC_PARAM, TYPE_PARAM):
                 for ident, name in filters[kind].items():
                     yield from self._filter_walk(kind, ident, name)
         except _PageCap:
-            complete = False
+            complete = listing_complete = False
             self._say(f"stopped at the cap of {self.max_pages} pages; "
                       "the next crawl goes on from here")
         self.report = CrawlReport(
@@ -128,7 +133,7 @@ class Crawler:
             {i: tuple(names) for i, names in self._tags[TOPIC_PARAM].items()},
             {i: names[0] for i, names in self._tags[TYPE_PARAM].items()},
             tuple(filters[TOPIC_PARAM].values()), complete and not self._tags_failed, complete,
-            dict(filters[TYPE_PARAM]),
+            dict(filters[TYPE_PARAM]), tuple(listed), listing_complete,
         )
 
     # Walks

@@ -13,6 +13,7 @@ class ProductError(Exception):
 
     status = 500
     code = "error"
+    link = ""  # where the reader can go instead, when there is such a place
 
     def __init__(self, message: str, *, param: str | None = None):
         super().__init__(message)

@@ -11,60 +11,13 @@ from typing import Iterable, Iterator
 
 from crawler.records import Entry
 
+from . import identity
+from .archive_schema import create_or_upgrade
 from .errors import ArchiveError
 
 ARCHIVE_FILE = "archive.sqlite3"
 # Our name for a kind of research -> the site's label for it, once a crawl has read the labels.
 TYPE_LABELS_KEY = "type_labels"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (
-    id TEXT PRIMARY KEY,
-    month TEXT NOT NULL,
-    title TEXT NOT NULL,
-    citation TEXT NOT NULL DEFAULT '',
-    summary TEXT NOT NULL DEFAULT '',
-    implications TEXT NOT NULL DEFAULT '',
-    topics TEXT NOT NULL DEFAULT '[]',
-    research_type TEXT NOT NULL DEFAULT '',
-    url TEXT NOT NULL DEFAULT '',
-    authors TEXT NOT NULL DEFAULT '[]',
-    pub_year INTEGER,
-    journal TEXT NOT NULL DEFAULT '',
-    doi TEXT NOT NULL DEFAULT '',
-    topics_inferred INTEGER NOT NULL DEFAULT 0,
-    type_inferred INTEGER NOT NULL DEFAULT 0,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS entries_month ON entries (month);
-CREATE TABLE IF NOT EXISTS pages (
-    url TEXT PRIMARY KEY,
-    status INTEGER NOT NULL,
-    content_type TEXT NOT NULL DEFAULT '',
-    body BLOB,
-    etag TEXT NOT NULL DEFAULT '',
-    last_modified TEXT NOT NULL DEFAULT '',
-    fetched_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    params TEXT NOT NULL DEFAULT '{}',
-    state TEXT NOT NULL,
-    progress TEXT NOT NULL DEFAULT '{}',
-    log TEXT NOT NULL DEFAULT '[]',
-    error TEXT NOT NULL DEFAULT '',
-    pid INTEGER,
-    created_at TEXT NOT NULL,
-    started_at TEXT,
-    finished_at TEXT
-);
-CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
 
 _ENTRY_COLUMNS = (
     "id", "month", "title", "citation", "summary", "implications", "topics", "research_type",
@@ -151,7 +104,7 @@ class Archive:
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.executescript(_SCHEMA)
+            create_or_upgrade(self.db)
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"Cannot open the archive {self.path}: {exc}") from exc
 
@@ -171,37 +124,99 @@ class Archive:
     # Entries
 
     def upsert(self, entries: Iterable[Entry]) -> UpsertCounts:
-        """Insert or update entries by id, in one transaction."""
+        """Insert or update entries, one per post (see `_stored_as`), in one transaction."""
         new = updated = unchanged = 0
         with self.transaction():
             labels = self.get_meta(TYPE_LABELS_KEY, {})
             for entry in entries:
                 if entry.type_inferred and entry.research_type in labels:
                     entry = entry.replace(research_type=labels[entry.research_type])
-                old = self.get(entry.id)
+                old = self._stored_as(entry)
+                if old is not None and old.id != entry.id:
+                    if entry.url and self.get(entry.id) is None:
+                        self._rename(old.id, entry.id)  # the permalinked record's id wins
+                        old = old.replace(id=entry.id)
+                    else:
+                        entry = entry.replace(id=old.id)
                 if old is not None:
                     entry = merge(old, entry)
                     if entry == old:
                         unchanged += 1
                         continue
                     updated += 1
-                else:
-                    new += 1
+                    self.db.execute(
+                        f"UPDATE entries SET {', '.join(c + ' = ?' for c in _ENTRY_COLUMNS)}, "
+                        "updated_at = ? WHERE id = ?", _entry_values(entry) + (now(), entry.id),
+                    )
+                    continue
+                new += 1
                 self.db.execute(
-                    f"INSERT OR REPLACE INTO entries ({', '.join(_ENTRY_COLUMNS)}, updated_at) "
+                    f"INSERT INTO entries ({', '.join(_ENTRY_COLUMNS)}, updated_at) "
                     f"VALUES ({', '.join('?' * len(_ENTRY_COLUMNS))}, ?)",
                     _entry_values(entry) + (now(),),
                 )
         return UpsertCounts(new, updated, unchanged)
 
+    def _stored_as(self, entry: Entry) -> Entry | None:
+        """The stored entry that is the same post: by permalink, then by id, then (when just
+        one side has a permalink) by month and a normalised title or citation.
+
+        A permalink names a post whose title or month changed only when the title or citation
+        still fits: the old site's monthly pages give all their entries the page's address.
+        """
+        if entry.url:
+            rows = [_row_to_entry(row) for row in
+                    self.db.execute("SELECT * FROM entries WHERE url = ?", (entry.url,))]
+            same = next((r for r in rows if r.id == entry.id), None) or identity.one_of(entry, rows)
+            if same is not None:
+                return same
+        old = self.get(entry.id)
+        if old is not None:
+            return old
+        other_side = "url = ''" if entry.url else "url != ''"
+        rows = self.db.execute(f"SELECT * FROM entries WHERE month = ? AND {other_side}",
+                               (entry.month,))
+        return identity.one_of(entry, (_row_to_entry(row) for row in rows))
+
+    def _rename(self, old_id: str, new_id: str) -> None:
+        """Give an entry a new id; the old one (and any before it) then leads to it."""
+        self.db.execute("UPDATE entries SET id = ? WHERE id = ?", (new_id, old_id))
+        self.db.execute("DELETE FROM entry_aliases WHERE old_id = ?", (new_id,))
+        self.db.execute("UPDATE entry_aliases SET id = ? WHERE id = ?", (new_id, old_id))
+        self.db.execute("INSERT OR REPLACE INTO entry_aliases (old_id, id, created_at) "
+                        "VALUES (?, ?, ?)", (old_id, new_id, now()))
+
+    def moved_to(self, old_id: str) -> str | None:
+        """The id an entry once called `old_id` has now, if it was renamed."""
+        row = self.db.execute("SELECT id FROM entry_aliases WHERE old_id = ?", (old_id,)).fetchone()
+        return row["id"] if row else None
+
+    def resolve(self, entry_id: str) -> str | None:
+        """The id the entry known as `entry_id` has now (itself, or where it moved), if any."""
+        if self.db.execute("SELECT 1 FROM entries WHERE id = ?", (entry_id,)).fetchone():
+            return entry_id
+        return self.moved_to(entry_id)
+
+    def retired_at(self, entry_id: str) -> str | None:
+        """When the entry was retired (the blog stopped listing it); None while it is live."""
+        row = self.db.execute("SELECT retired_at FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        return row["retired_at"] if row else None
+
     def get(self, entry_id: str) -> Entry | None:
         row = self.db.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
         return _row_to_entry(row) if row else None
 
-    def entries(self) -> Iterator[Entry]:
-        """Every entry, newest month first."""
-        for row in self.db.execute("SELECT * FROM entries ORDER BY month DESC, id"):
+    def entries(self, include_retired: bool = False) -> Iterator[Entry]:
+        """Every live entry (and the retired ones too, if asked), newest month first."""
+        where = "" if include_retired else "WHERE retired_at IS NULL "
+        for row in self.db.execute(f"SELECT * FROM entries {where}ORDER BY month DESC, id"):
             yield _row_to_entry(row)
+
+    def retired(self) -> list[tuple[Entry, str]]:
+        """The retired entries with when each was retired, most recent first."""
+        rows = self.db.execute("SELECT * FROM entries WHERE retired_at IS NOT NULL "
+                               "ORDER BY retired_at DESC, id").fetchall()
+        return [(_row_to_entry(row), row["retired_at"]) for row in rows]
 
     def relabel_inferred_types(self, labels: dict[str, str]) -> int:
         """Call inferred types by the site's own labels from now on (a crawl has read them)."""
@@ -217,7 +232,8 @@ class Archive:
         return changed
 
     def count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+        """Live entries: those search holds."""
+        return self.db.execute("SELECT COUNT(*) FROM entries WHERE retired_at IS NULL").fetchone()[0]
 
     # Pages
 

@@ -3,9 +3,10 @@
 A crawl stores each listing page, the entry pages it led to and the entries they hold in one
 transaction, so a crawl that is killed loses nothing it stored; the run's id is kept in the
 archive's meta and marks each page done, so the next crawl goes on where that one stopped. Once
-the Topic and Type of Research listings are walked, the site's tags replace inferred ones; then
-the index is rebuilt. `reparse` runs the same walk over the stored pages, without the network,
-so a parser fix reaches pages fetched long ago.
+the Topic and Type of Research listings are walked, the site's tags replace inferred ones; the
+entries the listing no longer shows are counted missing and, at the second complete crawl in a
+row, retired (`presence`); then the index is rebuilt. `reparse` runs the same walk over the
+stored pages, without the network, so a parser fix reaches pages fetched long ago.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from typing import Callable, Iterable
 from crawler.crawl import (DEFAULT_BASE_URL, CachedPage, Crawler, CrawlReport, StoredPages,
                            charset_of)
 from crawler.fetch import DEFAULT_DELAY, Fetcher
-from crawler.htmlpage import parse_listing
+from crawler.htmlpage import listing_url, parse_listing
 from crawler.tagging import tag_entry
 from crawler.vocabulary import SITE_TYPE_IDS
 
 from .archive import Archive, StoredPage, UpsertCounts, now
 from .errors import IndexBusy
+from .presence import MISSES_TO_RETIRE, adopt_listed, note_listing
 from .rebuild import rebuild
 from .store import IndexStore
 
@@ -63,6 +65,12 @@ class CrawlSummary:
     generation: str = ""  # the index generation built afterwards, if one was
     index_error: str = ""  # why the index could not be rebuilt afterwards
     reparse: bool = False
+    # The blog's listing: entries it no longer lists, once or (retired) twice in a row, and
+    # retired entries it lists again; `counted` is False when the crawl could not tell.
+    missing: tuple[str, ...] = ()
+    retired: tuple[str, ...] = ()
+    back: tuple[str, ...] = ()
+    counted: bool = True
 
     @property
     def nothing_fetched(self) -> bool:
@@ -79,6 +87,16 @@ class CrawlSummary:
         out = [f"{'Re-read' if self.reparse else 'Crawled'} {self.base_url}: {pages}.",
                f"Entries: {self.entries_new} new, {self.entries_updated} updated, "
                f"{self.entries_unchanged} unchanged."]
+        if self.retired:
+            out.append(f"Retired, not listed by {MISSES_TO_RETIRE} complete crawls in a row "
+                       f"(`pprsearch restore-entry ID` brings one back): {', '.join(self.retired)}")
+        if self.missing:
+            out.append("No longer listed (retired if the next complete crawl misses them too): "
+                       + ", ".join(self.missing))
+        if self.back:
+            out.append(f"Listed again, back in search: {', '.join(self.back)}")
+        if not self.counted and not self.reparse:
+            out.append("Not a complete walk of the listing, so no entry was counted missing.")
         if self.failed:
             out.append("Failed pages:")
             out.extend(f"  {url}: {reason}" for url, reason in self.failed)
@@ -127,13 +145,18 @@ def crawl_into(data_folder: Path | str, base_url: str = DEFAULT_BASE_URL,
     client = nullcontext(fetcher) if fetcher is not None else Fetcher(delay=delay)
     with Archive(data_folder) as archive, client as fetcher:
         run_id = _start_run(archive, base_url, log)
+        adopt_listed(archive, base_url, _listed_before(archive, base_url))
         crawler = Crawler(fetcher, ArchivePages(archive), base_url, run_id=run_id,
                           max_pages=max_pages, progress=progress, log=log)
         statuses = _store(archive, crawler)
         report = crawler.report
         _apply_tags(archive, report, statuses)
         relabelled = _adopt_type_labels(archive, report)
-        summary = _summary(base_url, report, statuses)
+        # A page cap (even one never reached), or a listing page that failed, counts no miss.
+        counted = report.complete and report.listing_complete and max_pages is None
+        presence = note_listing(archive, base_url, report.listed, complete=counted)
+        summary = replace(_summary(base_url, report, statuses), counted=counted,
+                          missing=presence.missing, retired=presence.retired, back=presence.back)
         with archive.transaction():
             archive.set_meta(RUN_KEY, {**archive.get_meta(RUN_KEY), "finished": report.complete})
             archive.set_meta(LAST_CRAWL_KEY, {
@@ -144,7 +167,7 @@ def crawl_into(data_folder: Path | str, base_url: str = DEFAULT_BASE_URL,
                 known = set(archive.get_meta("topics", []))
                 archive.set_meta("topics", sorted(known | set(report.topic_names)))
         needs_index = relabelled or (archive.count() > 0 and IndexStore(data_folder).current_name() is None)
-    if summary.entries_new or summary.entries_updated or needs_index:
+    if summary.entries_new or summary.entries_updated or needs_index or presence.changed_index:
         summary = _rebuilt(data_folder, summary)
     return summary
 
@@ -247,6 +270,17 @@ def _start_run(archive: Archive, base_url: str, say: Log | None) -> str:
     return run_id
 
 
+def _listed_before(archive: Archive, base_url: str) -> list[str]:
+    """The ids the blog's listing showed when its pages were last stored."""
+    pages, ids = ArchivePages(archive), []
+    for number in range(1, 10_000):
+        page = pages.get(listing_url(base_url, number))
+        if page is None:
+            break
+        ids.extend((page.digest or {}).get("ids", ()))
+    return ids
+
+
 def _store(archive: Archive, crawler: Crawler) -> dict[str, str]:
     """Store each batch in a transaction of its own; each entry's new/updated/unchanged."""
     statuses: dict[str, str] = {}
@@ -274,18 +308,19 @@ def _apply_tags(archive: Archive, report: CrawlReport, statuses: dict[str, str])
     After a partial walk of those listings an entry keeps the site tags it had as well.
     """
     with archive.transaction():
-        for entry_id in sorted(set(report.topics) | set(report.types)):
+        for listed_id in sorted(set(report.topics) | set(report.types)):
+            entry_id = archive.resolve(listed_id) or listed_id  # kept under another id?
             old = archive.get(entry_id)
             if old is None:
                 continue
             changes: dict = {}
-            if entry_id in report.topics:
-                topics = report.topics[entry_id]
+            if listed_id in report.topics:
+                topics = report.topics[listed_id]
                 if not report.tags_complete and not old.topics_inferred:
                     topics = tuple(dict.fromkeys(old.topics + topics))
                 changes.update(topics=topics, topics_inferred=False)
-            if entry_id in report.types:
-                changes.update(research_type=report.types[entry_id], type_inferred=False)
+            if listed_id in report.types:
+                changes.update(research_type=report.types[listed_id], type_inferred=False)
             _note(statuses, entry_id, archive.upsert([old.replace(**changes)]))
 
 

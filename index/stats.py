@@ -11,7 +11,8 @@ from .store import IndexStore
 
 
 def archive_stats(data_folder: Path | str) -> dict:
-    """Entries, per type, per topic, inferred vs site tags, index version, last crawl."""
+    """Entries, per type, per topic, inferred vs site tags, retired entries, index version,
+    last crawl."""
     topics: Counter[str] = Counter()
     types: Counter[str] = Counter()
     inferred_topics = inferred_types = total = 0
@@ -23,6 +24,8 @@ def archive_stats(data_folder: Path | str) -> dict:
             inferred_topics += entry.topics_inferred
             inferred_types += entry.type_inferred
         last_crawl = archive.get_meta("last_crawl")
+        retired = [{"id": entry.id, "title": entry.title, "month": entry.month, "url": entry.url,
+                    "retired_at": retired_at} for entry, retired_at in archive.retired()]
     try:
         generation = IndexStore(data_folder).current()
         index = {"version": generation.name, "entries": generation.entries,
@@ -37,6 +40,7 @@ def archive_stats(data_folder: Path | str) -> dict:
         "types": dict(types.most_common()),
         "inferred_topics": inferred_topics,
         "inferred_types": inferred_types,
+        "retired": retired,  # out of search; `pprsearch restore-entry ID` brings one back
         "index": index,
         "last_crawl": last_crawl,
     }

@@ -31,3 +31,18 @@ class EntryNotFound(SearchError):
     def __init__(self, entry_id: str):
         super().__init__(f"No entry has the id {entry_id!r}.")
         self.entry_id = entry_id
+
+
+class EntryRetired(SearchError):
+    """The blog no longer lists the entry, so a crawl retired it; answered with 410."""
+
+    status = 410
+    code = "retired"
+
+    def __init__(self, entry_id: str, title: str, blog_url: str, retired_at: str = ""):
+        super().__init__(
+            f"“{title}” is no longer published on the PPRNet blog, so it has left search"
+            + (f" (since {retired_at[:10]})" if retired_at else "") + "."
+        )
+        self.entry_id = entry_id
+        self.link = blog_url  # the entry's own page when known, else the blog

@@ -55,20 +55,21 @@ def steady_replica() -> Iterator[Served]:
         yield Served(site, base_url)
 
 
-def theme_of(post: Post) -> str:
+def theme_of(post: Post, posts: tuple[Post, ...] = POSTS) -> str:
     """How the blog's own listing shows a post: "rows", "flat" or "teasers" (pages 1-3)."""
-    return ("rows", "flat", "teasers")[POSTS.index(post) // PER_PAGE]
+    return ("rows", "flat", "teasers")[posts.index(post) // PER_PAGE]
 
 
-def listed_entry(post: Post, origin: str = "") -> Entry:
-    """The entry as the blog's listing shows it, before any tag or entry page is read."""
+def listed_entry(post: Post, origin: str = "", posts: tuple[Post, ...] = POSTS) -> Entry:
+    """The entry as the blog's listing (of `posts`) shows it, before any tag or entry page is
+    read."""
     summary = list(post.summary)
     citation, implications = post.citation, post.implications
-    if theme_of(post) == "teasers":  # the start only; the rest is on the entry's own page
+    if theme_of(post, posts) == "teasers":  # the start only; the rest is on the entry's own page
         summary, implications = summary[:1], ""
     parts = parse_citation(citation)
     month = month_of(post.month)
-    url = "" if theme_of(post) == "flat" or not origin else origin + link(post)
+    url = "" if theme_of(post, posts) == "flat" or not origin else origin + link(post)
     return Entry(
         id=entry_id(month, post.title), month=month, title=post.title, citation=citation,
         summary="\n\n".join(summary), implications=implications, url=url,
@@ -77,10 +78,10 @@ def listed_entry(post: Post, origin: str = "") -> Entry:
     )
 
 
-def crawled_entry(post: Post, origin: str) -> Entry:
-    """The entry a crawl of the replica should leave in the archive."""
-    entry = listed_entry(post, origin)
-    if theme_of(post) == "teasers" and post.page not in ("gone", "private"):
+def crawled_entry(post: Post, origin: str, posts: tuple[Post, ...] = POSTS) -> Entry:
+    """The entry a crawl of the replica (publishing `posts`) should leave in the archive."""
+    entry = listed_entry(post, origin, posts)
+    if theme_of(post, posts) == "teasers" and post.page not in ("gone", "private"):
         entry = entry.replace(summary="\n\n".join(post.summary), implications=post.implications)
     topics = tuple(name for ident, name in TOPICS if ident in post.topics)
     kind = next((name for ident, name in TYPES if ident in post.types), "")
@@ -91,9 +92,9 @@ def crawled_entry(post: Post, origin: str) -> Entry:
     return entry
 
 
-def expected_archive(origin: str) -> dict[str, Entry]:
+def expected_archive(origin: str, posts: tuple[Post, ...] = POSTS) -> dict[str, Entry]:
     """Every replica entry, as a complete crawl leaves it, by id."""
-    return {entry.id: entry for entry in (crawled_entry(post, origin) for post in POSTS)}
+    return {entry.id: entry for entry in (crawled_entry(post, origin, posts) for post in posts)}
 
 
 def post(slug: str) -> Post:

@@ -113,6 +113,7 @@ def test_stats_figures(run_cli, sample_data):
         "types": {META: 4, "Single Empirical Study": 1, "Review or Book Chapter": 1},
         "inferred_topics": 6,
         "inferred_types": 6,
+        "retired": [],
         "last_crawl": None,
     }
     assert (index["version"], index["entries"], index["analysis_current"]) == (version, 6, True)
@@ -134,7 +135,7 @@ def test_stats_in_words(run_cli, sample_data):
         "  Review or Book Chapter: 1",
     ]
     assert lines[6].startswith(f"Index version: {version} (6 entries, built ")
-    assert lines[7] == "Last crawl:    never"
+    assert lines[7:9] == ["Retired:       0", "Last crawl:    never"]
 
 
 def test_stats_of_an_empty_folder(run_cli, empty_data):
@@ -143,7 +144,7 @@ def test_stats_of_an_empty_folder(run_cli, empty_data):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
         "entries": 0, "topics": {}, "types": {}, "inferred_topics": 0, "inferred_types": 0,
-        "index": {"version": None, "entries": 0, "built_at": None, "seconds": None,
+        "retired": [], "index": {"version": None, "entries": 0, "built_at": None, "seconds": None,
                   "analysis_current": True},
         "last_crawl": None,
     }

@@ -7,10 +7,9 @@ import os
 from flask import Blueprint, jsonify, request, url_for
 
 from index.errors import IndexNotBuilt
-from search.errors import EntryNotFound
 from search.params import parse_request
 
-from .services import archive, search_service
+from .services import find_entry, search_service
 
 bp = Blueprint("api", __name__)
 
@@ -23,9 +22,13 @@ def search():
 
 @bp.get("/api/entries/<entry_id>")
 def entry(entry_id: str):
-    found = archive().get(entry_id)
-    if found is None:
-        raise EntryNotFound(entry_id)
+    found, moved = find_entry(entry_id)
+    if moved:  # renamed: say so, and where it is now
+        target = url_for("api.entry", entry_id=moved)
+        response = jsonify({"moved": {"from": entry_id, "to": moved, "url": target}})
+        response.status_code = 301
+        response.headers["Location"] = target
+        return response
     related = search_service().related(entry_id)
     return jsonify({
         **found.to_dict(),

@@ -274,11 +274,32 @@ def stats(obj: Context, as_json: bool) -> None:
     if not index["analysis_current"]:
         click.echo("Warning:       the index was built by another version of the text analysis; "
                    "run `pprsearch reindex`.")
+    retired = figures["retired"]
+    click.echo(f"Retired:       {len(retired)}" + (" (no longer on the blog; out of search; "
+               "`pprsearch restore-entry ID` brings one back)" if retired else ""))
+    for entry in retired:
+        click.echo(f"  {entry['id']}  retired {entry['retired_at']}")
     crawl = figures["last_crawl"]
     if isinstance(crawl, dict):
         click.echo(f"Last crawl:    {crawl.get('finished_at')} of {crawl.get('base_url')}: {crawl.get('summary', '')}")
     else:
         click.echo(f"Last crawl:    {crawl or 'never'}")
+
+
+@main.command("restore-entry")
+@click.argument("entry_id", metavar="ID")
+@click.pass_obj
+def restore_entry(obj: Context, entry_id: str) -> None:
+    """Bring back an entry a crawl retired (the blog stopped listing it), then update the index."""
+    from index.archive import Archive
+    from index.presence import restore
+    from index.rebuild import rebuild
+
+    with friendly_errors():
+        with Archive(obj.data) as archive:
+            restored = restore(archive, entry_id)
+        generation = rebuild(obj.data)
+    click.echo(f"Restored {restored}; index {generation.name}: {generation.entries} entries.")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,15 +17,19 @@ def _wants_json() -> bool:
 
 
 def error_response(status: int, code: str, message: str, param: str | None = None,
-                   details: dict | None = None) -> Response:
-    """The one error shape: JSON under /api, the friendly page elsewhere."""
+                   details: dict | None = None, link: str = "") -> Response:
+    """The one error shape: JSON under /api, the friendly page elsewhere; `link` is where the
+    reader can go instead (a retired entry's page on the blog)."""
     if _wants_json():
         body = {"error": {"code": code, "message": message}}
         if param:
             body["error"]["param"] = param
+        if link:
+            body["error"]["url"] = link
         body.update(details or {})
         return make_response(jsonify(body), status)
-    return make_response(render_template("error.html", status=status, message=message), status)
+    return make_response(
+        render_template("error.html", status=status, message=message, link=link), status)
 
 
 def init_app(app: Flask) -> None:
@@ -33,7 +37,8 @@ def init_app(app: Flask) -> None:
     def product_error(exc: ProductError):
         if exc.status >= 500:
             log.error("%s on %s: %s", type(exc).__name__, request.path, exc.message)
-        response = error_response(exc.status, exc.code, exc.message, exc.param, exc.details())
+        response = error_response(exc.status, exc.code, exc.message, exc.param, exc.details(),
+                                  exc.link)
         response.headers.update(exc.headers())
         return response
 

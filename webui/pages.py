@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import Blueprint, make_response, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from index.errors import IndexNotBuilt
-from search.errors import BadParameter, EntryNotFound
+from search.errors import BadParameter
 from search.params import parse_request
 from search.records import QUERY_MAX_CHARS, SORTS
 
 from . import present
-from .services import archive, search_service
+from .services import find_entry, search_service
 
 bp = Blueprint("pages", __name__)
 
@@ -71,9 +71,10 @@ def search():
 
 @bp.get("/entries/<entry_id>")
 def entry(entry_id: str):
-    found = archive().get(entry_id)
-    if found is None:
-        raise EntryNotFound(entry_id)
+    found, moved = find_entry(entry_id)
+    if moved:  # renamed: the old address leads to the new one for good
+        query = request.query_string.decode("ascii", "replace")
+        return redirect(url_for("pages.entry", entry_id=moved) + (f"?{query}" if query else ""), 301)
     try:
         related = search_service().related(entry_id)
     except IndexNotBuilt:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 
+from crawler.crawl import DEFAULT_BASE_URL
+from crawler.records import Entry
 from index.archive import Archive
+from search.errors import EntryNotFound, EntryRetired
 from search.service import SearchService
 
 
@@ -31,3 +34,22 @@ def _close_archive(exc: BaseException | None = None) -> None:
     archive = g.pop("archive", None)
     if archive is not None:
         archive.close()
+
+
+def find_entry(entry_id: str) -> tuple[Entry | None, str | None]:
+    """The live entry an address names, or (None, the id it has now) when it was renamed.
+
+    EntryNotFound for an id never known; EntryRetired for an entry the blog no longer lists.
+    """
+    store = archive()
+    found = store.get(entry_id)
+    if found is None:
+        moved = store.moved_to(entry_id)
+        if moved is None:
+            raise EntryNotFound(entry_id)
+        return None, moved
+    retired_at = store.retired_at(found.id)
+    if retired_at:
+        blog = (current_app.config.get("CRAWL_BASE_URL") or DEFAULT_BASE_URL).rstrip("/") + "/blog"
+        raise EntryRetired(found.id, found.title, found.url or blog, retired_at)
+    return found, None

@@ -1,4 +1,5 @@
-"""What the replica blog publishes: eighteen short entries and the filters they are listed under.
+"""What the replica blog publishes: eighteen short entries and the filters they are listed under,
+and a second state of the site some weeks on (`POSTS_LATER`).
 
 Written for these tests in the blog's manner; the studies, authors and journals are made up.
 Each entry is shaped to carry one of the variants in shared/notes/live-site.md.
@@ -6,7 +7,7 @@ Each entry is shaped to carry one of the variants in shared/notes/live-site.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 PER_PAGE = 6
 
@@ -208,6 +209,28 @@ POSTS = (
          ("Groups offer older clients both treatment and company."),
          topics=("22",), types=("24",), page="undated"),
 )
+
+
+def _later() -> tuple[Post, ...]:
+    """The blog some weeks on: one post retitled, one removed, one re-dated (so listed on
+    another page), the rest as they were."""
+    posts = {post.slug: post for post in POSTS}
+    moved = replace(posts["attachment-early-alliance"], month="May 2024")
+    later = []
+    for post in POSTS:
+        if post.slug == "therapist-effects":
+            post = replace(post, title="Therapist Effects in the Care of Depression")
+        elif post.slug == "who-benefits-feedback":  # removed; the re-dated one takes its place
+            post = moved
+        elif post.slug == moved.slug:
+            continue
+        later.append(post)
+    return tuple(later)
+
+
+# The site's second state: RENAMED, REMOVED and MOVED name the posts that changed.
+POSTS_LATER = _later()
+RENAMED, REMOVED, MOVED = "therapist-effects", "who-benefits-feedback", "attachment-early-alliance"
 
 
 def pages_of(posts: tuple[Post, ...]) -> list[tuple[Post, ...]]:
