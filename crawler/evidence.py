@@ -1,0 +1,203 @@
+"""How strong a study is, read from an entry's own words: design, k, N and effect sizes.
+
+Moving parts: `extract(entry)` returns an `Evidence` record; each value it holds carries the
+text it was read from (a `Mention`, or an `Effect`'s `text` and `source` sentence). The
+patterns live in evidence_patterns.toml. Nothing is guessed: what the text does not state
+is None, and a rate, a slope or a percentage is never an effect size.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crawler.evidence_rules import CountPatterns, EvidencePatterns, load_patterns
+from crawler.records import Entry
+from crawler.tagging import article_title
+
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", " ": ""})
+_WORD_VALUES = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+# Qualifiers that make a count a floor: "over 7,300" is shown as 7,300+.
+AT_LEAST = ("over", "more than", "at least")
+# A sentence ends at . ! or ? followed by space and a capital, a digit or an opening mark,
+# unless the period ends one of these abbreviations.
+_BOUNDARY = re.compile(r"[.!?][\"\u201d\u2019)\]]*\s+(?=[A-Z0-9\"\u201c(\[])|\n\s*\n")
+_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "al.", "dr.", "approx.", "cf.", "ca.", "no.", "fig.",
+                  "u.s.", "et.", "mr.", "ms.", "prof.")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Where a value was read: the words themselves and the sentence holding them."""
+
+    text: str
+    source: str
+    qualifier: str = ""  # "over", "about", ... as written; "" for an exact figure
+    noun: str = ""  # what was counted, as written: "patients", "randomized controlled trials"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One reported effect size, with the sentence it was read from."""
+
+    measure: str
+    value: float
+    ci: tuple[float, float] | None
+    source: str
+    text: str  # the words of the effect within `source`, e.g. "SMD = -0.67, 95%CI: ..."
+
+    def to_dict(self) -> dict:
+        return {"measure": self.measure, "value": self.value,
+                "ci": list(self.ci) if self.ci else None, "source": self.source,
+                "text": self.text}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the summary says of a study's strength; None where it says nothing."""
+
+    design: str | None = None
+    studies: int | None = None
+    participants: int | None = None
+    effects: tuple[Effect, ...] = ()
+    design_from: Mention | None = None
+    studies_from: Mention | None = None
+    participants_from: Mention | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.design is None and self.studies is None and self.participants is None \
+            and not self.effects
+
+    def to_dict(self) -> dict:
+        """The JSON form: the spec's fields, then where each count was read."""
+        def mention(m: Mention | None) -> dict | None:
+            return None if m is None else {"text": m.text, "source": m.source,
+                                           "qualifier": m.qualifier, "noun": m.noun}
+        return {
+            "design": self.design, "studies": self.studies, "participants": self.participants,
+            "effects": [e.to_dict() for e in self.effects],
+            "found": {"design": mention(self.design_from), "studies": mention(self.studies_from),
+                      "participants": mention(self.participants_from)},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Evidence | None":
+        """The record back from its JSON form (as an index stores it); None for None."""
+        if not data:
+            return None
+        found = data.get("found") or {}
+
+        def mention(name: str) -> Mention | None:
+            m = found.get(name)
+            return Mention(m["text"], m["source"], m.get("qualifier", ""), m.get("noun", "")) \
+                if m else None
+        effects = tuple(
+            Effect(e["measure"], e["value"], tuple(e["ci"]) if e.get("ci") else None,
+                   e["source"], e.get("text", ""))
+            for e in data.get("effects", ())
+        )
+        return cls(data.get("design"), data.get("studies"), data.get("participants"), effects,
+                   mention("design"), mention("studies"), mention("participants"))
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`."""
+    spans, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        words = text[start:m.start() + 1].split()
+        if words and words[-1].lower() in _ABBREVIATIONS:
+            continue
+        spans.append((start, m.start() + 1))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _sentence_at(text: str, spans: list[tuple[int, int]], at: int) -> str:
+    for start, end in spans:
+        if start <= at < end:
+            return " ".join(text[start:end].split())
+    return " ".join(text.split())
+
+
+def _number(text: str) -> int:
+    text = text.lower()
+    return _WORD_VALUES[text] if text in _WORD_VALUES else int(text.replace(",", ""))
+
+
+def _design(entry: Entry, patterns: EvidencePatterns) -> tuple[str | None, Mention | None]:
+    """The design the article title names, else the one the summary says of itself."""
+    title = article_title(entry.citation) if entry.citation else ""
+    if title == entry.citation:
+        title = ""  # no article title found: a journal's name says nothing of the design
+    for text, which in ((title, 1), (entry.summary, 2)):
+        spans = sentences(text)
+        for rule in patterns.designs:
+            for pattern in rule[which]:
+                m = pattern.search(text)
+                if m:
+                    return rule[0], Mention(m.group(0), _sentence_at(text, spans, m.start()))
+    return None, None
+
+
+def _count(text: str, spans, patterns: CountPatterns) -> tuple[int | None, Mention | None]:
+    """A count: an explicit "k =" / "N =" first, a lone "n =", then the first counted noun."""
+    for pattern in patterns.explicit:
+        m = pattern.search(text)
+        if m:
+            return _number(m.group("number")), Mention(m.group(0), _sentence_at(text, spans, m.start()))
+    for pattern in patterns.lone:
+        found = list(pattern.finditer(text))
+        if len(found) == 1:
+            m = found[0]
+            return _number(m.group("number")), Mention(m.group(0), _sentence_at(text, spans, m.start()))
+    for m in patterns.phrase.finditer(text):
+        if patterns.not_after.search(text[max(0, m.start() - 30):m.start()]):
+            continue
+        qualifier = (m.group("qualifier") or "").lower()
+        return _number(m.group("number")), Mention(
+            m.group(0), _sentence_at(text, spans, m.start()), " ".join(qualifier.split()),
+            " ".join(m.group("noun").split()))
+    return None, None
+
+
+def _value(text: str) -> float:
+    return float(text.translate(_MINUS))
+
+
+def _effects(text: str, spans, patterns: EvidencePatterns) -> tuple[Effect, ...]:
+    out = []
+    for m in patterns.effect.finditer(text):
+        if patterns.not_before.match(text, m.end()):
+            continue  # "-.09 per week": a slope; "12%": a rate
+        interval = patterns.ci_labelled.match(text, m.end()) or patterns.ci_bare.match(text, m.end())
+        measure = m.group("measure").replace("\u2019", "'")
+        if interval is None and measure in patterns.needs_ci:
+            continue  # a regression weight without its interval: a slope, not an effect size
+        ci = None
+        end = m.end()
+        if interval is not None:
+            low, high = sorted((_value(interval.group("low")), _value(interval.group("high"))))
+            ci, end = (low, high), interval.end()
+        out.append(Effect(measure, _value(m.group("value")), ci,
+                          _sentence_at(text, spans, m.start()), text[m.start():end].strip()))
+    return tuple(out)
+
+
+def extract(entry: Entry, patterns: EvidencePatterns | None = None) -> Evidence:
+    """The evidence an entry states: design, studies (k), participants (N) and effects."""
+    patterns = patterns or load_patterns()
+    text = entry.summary
+    spans = sentences(text)
+    design, design_from = _design(entry, patterns)
+    studies, studies_from = _count(text, spans, patterns.studies)
+    participants, participants_from = _count(text, spans, patterns.participants)
+    return Evidence(design, studies, participants, _effects(text, spans, patterns),
+                    design_from, studies_from, participants_from)
