@@ -40,7 +40,7 @@ _INFO = "build.json"
 _KEEP_OLD = 2
 # Facet values' documents as bitsets, written by the build so a reader need not read postings.
 FACETS_FILE = "facets.pickle"
-FACET_FIELDS = ("topics", "research_type", "year")
+FACET_FIELDS = ("topics", "research_type", "year", "design", "participants_band")
 NEWEST_FIRST = "newest-first"
 
 
@@ -169,6 +169,7 @@ class IndexStore:
         count = 0
         # Which documents carry each facet value, by document number (the order of adding).
         facets: dict[str, dict[str, list[int]]] = {field: {} for field in FACET_FIELDS}
+        participants: list[int | None] = []  # N by document number, for sorting by it
         spelling = SpellingCounter()
         # One segment, no merging during the build: the fastest way to write a whole index.
         # Its files stay separate: a reader of a compound file copies the whole postings file
@@ -176,9 +177,10 @@ class IndexStore:
         with ix.writer(limitmb=256, procs=1, compound=False) as writer:
             for entry in entries:
                 doc = document(entry)
+                participants.append(doc.get("participants"))
                 topic_names.update(zip(doc["topics"].split(), entry.topics))
                 for field in FACET_FIELDS:
-                    for key in doc[field].split() if field == "topics" else [doc[field]]:
+                    for key in doc[field].split() if field == "topics" else [doc.get(field, "")]:
                         if key:
                             facets[field].setdefault(key, []).append(count)
                 writer.add_document(**doc)
@@ -191,7 +193,8 @@ class IndexStore:
         bits = {field: {key: bitsets.from_docnums(docnums, count) for key, docnums in values.items()}
                 for field, values in facets.items()}
         with open(folder / FACETS_FILE, "wb") as f:
-            pickle.dump({"size": count, "bits": bits}, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"size": count, "bits": bits, "participants": participants}, f,
+                        protocol=pickle.HIGHEST_PROTOCOL)
         if progress:
             progress(count, total)
         return count

@@ -99,6 +99,8 @@ class Compiler:
             return wq.And([wq.Every(), wq.Not(child)]) if child is not None else None
         if isinstance(node, ql.YearRange):
             return wq.TermRange("year", node.low, node.high)
+        if isinstance(node, ql.NumberRange):
+            return wq.NumericRange(node.field, node.low, node.high)
         if isinstance(node, ql.Phrase):
             return self.phrase(node.text, node.field)
         if node.field == "authors":

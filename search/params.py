@@ -9,7 +9,8 @@ from .errors import BadParameter
 from .records import PAGE_MAX, PER_PAGE_MAX, QUERY_MAX_CHARS, SORTS, SearchRequest
 
 _YEAR = re.compile(r"^[0-9]{4}$")
-KNOWN_PARAMS = frozenset({"q", "topic", "type", "year", "sort", "page", "per_page"})
+KNOWN_PARAMS = frozenset({"q", "topic", "type", "year", "design", "participants", "sort", "page",
+                          "per_page"})
 
 
 def _int(param: str, raw: str, low: int, high: int) -> int:
@@ -52,6 +53,7 @@ def parse_request(getlist: Callable[[str], list[str]]) -> SearchRequest:
             )
     return SearchRequest(
         q=q, topic=_unique(getlist("topic")), type=_unique(getlist("type")), year=years,
+        design=_unique(getlist("design")), participants=_unique(getlist("participants")),
         sort=sort, page=page, per_page=per_page,
     )
 

@@ -6,8 +6,10 @@ import functools
 from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlencode
 
-SORTS = ("relevance", "newest", "oldest")
-FACET_PARAMS = ("topic", "type", "year")
+from crawler.evidence import Evidence
+
+SORTS = ("relevance", "newest", "oldest", "participants")
+FACET_PARAMS = ("topic", "type", "year", "design", "participants")
 PER_PAGE_DEFAULT = 10
 PER_PAGE_MAX = 100
 PAGE_MAX = 1000
@@ -27,6 +29,8 @@ class SearchRequest:
     topic: tuple[str, ...] = ()
     type: tuple[str, ...] = ()
     year: tuple[str, ...] = ()
+    design: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()  # participant band keys (index.schema.PARTICIPANT_BANDS)
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE_DEFAULT
@@ -95,6 +99,7 @@ class Hit:
     research_type: str
     snippet_html: str
     score: float | None
+    evidence: Evidence | None = None  # None from an index built before evidence was read
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,9 @@ class SearchResult:
             "pages": self.pages,
             "sort": req.sort,
             "hits": [
-                {**_fields(hit), "topics": list(hit.topics)} for hit in self.hits
+                {**_fields(hit), "topics": list(hit.topics),
+                 "evidence": hit.evidence.to_dict() if hit.evidence else None}
+                for hit in self.hits
             ],
             "facets": {
                 group.param: [

@@ -15,6 +15,7 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh import sorting
 
+from crawler.evidence import Evidence
 from index.analysis import american, name_analyzer, word_index
 from index.schema import TEXT_FIELDS
 from index.spelling import Spelling
@@ -132,6 +133,9 @@ class SearchService:
             known=lambda term: any(reader.doc_frequency(f, term) for f in TEXT_FIELDS),
             near=lambda word: _near_words(view.spelling, word),
         )
+        # An index built before evidence was read has no count fields: nothing matches them.
+        compiled.query, compiled.partial = (
+            _known_fields(q, reader.schema) for q in (compiled.query, compiled.partial))
         query, partial = compiled.query, False
         matches = view.matches.of(searcher, query)
         if not matches and compiled.partial is not None:
@@ -197,6 +201,7 @@ class SearchService:
                 research_type=fields.get("research_type", ""),
                 snippet_html=snippet_html(summary, implications, marks, indexes),
                 score=round(score, 3) if score else None,
+                evidence=Evidence.from_dict(fields.get("evidence")),
             ))
         return tuple(hits)
 
@@ -211,6 +216,8 @@ class SearchService:
         filters = [q for q in (f.filter_query(request) for f in FACETS) if q is not None]
         filter_query = wq.And(filters) if filters else None
         sort = request.effective_sort
+        if sort == "participants":
+            return _by_participants(view.facets.participants, shown, limit)
         if sort != "relevance" and view.generation.newest_first:
             return [(d, None) for d in bitsets.first(shown, limit, reverse=sort == "oldest")]
         if sort != "relevance":
@@ -235,6 +242,16 @@ class SearchService:
 
     # Entries
 
+    def evidence(self, entry_id: str) -> Evidence | None:
+        """The evidence the serving index holds for an entry; None when it holds none (an
+        index built before evidence was read, or an entry not indexed yet)."""
+        view = self.view()
+        searcher = self.searcher(view)
+        docnum = searcher.document_number(id=entry_id)
+        if docnum is None:
+            return None
+        return Evidence.from_dict(searcher.stored_fields(docnum).get("evidence"))
+
     def related(self, entry_id: str, limit: int = 5) -> tuple[RelatedEntry, ...]:
         """Entries most like this one, by the key words of its summary and implications.
 
@@ -258,3 +275,26 @@ class SearchService:
             searcher.close()
             self._local.searcher = None
             self._local.name = None
+
+
+def _by_participants(participants: tuple[int | None, ...], shown: int, limit: int
+                     ) -> list[tuple[int, float | None]]:
+    """The first `limit` shown documents, most participants first; entries stating no number
+    after them; ties in index order (newest first)."""
+    docs = sorted(bitsets.to_docnums(shown))
+    known = [d for d in docs if d < len(participants) and participants[d] is not None]
+    known.sort(key=lambda d: -participants[d])  # stable: ties stay newest first
+    unknown = [d for d in docs if d >= len(participants) or participants[d] is None]
+    return [(d, None) for d in (known + unknown)[:limit]]
+
+
+def _known_fields(query: wq.Query | None, schema) -> wq.Query | None:
+    """The query with comparisons on fields this index lacks (participants:, studies: in an
+    older generation) made to match nothing, instead of failing."""
+    if query is None:
+        return None
+
+    def fix(q: wq.Query) -> wq.Query:
+        return wq.NullQuery if isinstance(q, wq.NumericRange) and q.fieldname not in schema else q
+
+    return query.accept(fix)

@@ -70,7 +70,7 @@ def test_search_page_zero_fails_with_a_clear_message(run_cli, sample_data):
 
 @pytest.mark.parametrize("args, message", [
     (["--topic", "Nonexistent"], "Error: There is no topic called 'Nonexistent'.\n"),
-    (["--sort", "bogus"], "Error: sort must be one of relevance, newest, oldest, not 'bogus'.\n"),
+    (["--sort", "bogus"], "Error: sort must be one of relevance, newest, oldest, participants, not 'bogus'.\n"),
     (["--year", "21"], "Error: year must be four digits, like 2021, not '21'.\n"),
     (["--per-page", "many"], "Error: per_page must be a whole number, not 'many'.\n"),
 ])
