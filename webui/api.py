@@ -27,9 +27,11 @@ def entry(entry_id: str):
     if found is None:
         raise EntryNotFound(entry_id)
     related = search_service().related(entry_id)
+    evidence = search_service().evidence(entry_id)  # None from an index that predates it
     return jsonify({
         **found.to_dict(),
         "year": found.year,
+        "evidence": evidence.to_dict() if evidence else None,
         "related": [
             {"id": r.id, "title": r.title, "month": r.month,
              "url": url_for("api.entry", entry_id=r.id)}

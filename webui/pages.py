@@ -14,6 +14,7 @@ from search.params import parse_request
 from search.records import SORTS
 
 from . import present
+from .evidence_view import evidence_line, evidence_rows
 from .services import archive, search_service
 
 bp = Blueprint("pages", __name__)
@@ -76,14 +77,17 @@ def entry(entry_id: str):
         raise EntryNotFound(entry_id)
     try:
         related = search_service().related(entry_id)
+        evidence = search_service().evidence(entry_id)
     except IndexNotBuilt:
-        related = ()
+        related, evidence = (), None
     back = _search_context(entry_id)
     return render_template(
         "entry.html", entry=found, related=related, back=back,
         req=back["request"] if back else None,
         citation=present.citation_html(found.citation, found.doi),
         month=present.month_label(found.month),
+        evidence_parts=evidence_line(evidence), evidence_card=evidence_rows(evidence),
+        evidence_missing=evidence is None,
     )
 
 
@@ -93,7 +97,8 @@ def _search_context(entry_id: str) -> dict | None:
     The reader's own results page is searched again (usually straight from the answer cache),
     and the neighbouring page only when the entry sits at an edge of it.
     """
-    if not any(k in request.args for k in ("q", "topic", "type", "year", "sort", "page")):
+    if not any(k in request.args
+               for k in ("q", "topic", "type", "year", "design", "participants", "sort", "page")):
         return None
     try:
         req = parse_request(request.args.getlist)
@@ -142,6 +147,9 @@ def entry_url(entry_id: str, query_string: str | None = None) -> str:
 def filtered(param: str, value: str) -> str:
     """The search page listing every entry with one facet value, e.g. one topic."""
     return with_params(urlencode([(param, value)]))
+
+
+bp.add_app_template_global(evidence_line, "evidence_line")
 
 
 @bp.app_template_filter("month_label")

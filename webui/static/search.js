@@ -10,7 +10,7 @@
   var DEBOUNCE_MS = 250;
   var CACHE_SIZE = 30;
   // The order the server writes parameters in, so URLs made here look like the server's.
-  var ORDER = ["q", "topic", "type", "year", "sort", "page", "per_page"];
+  var ORDER = ["q", "topic", "type", "year", "design", "participants", "sort", "page", "per_page"];
 
   function ready(fn) {
     if (document.readyState !== "loading") fn();
