@@ -193,7 +193,7 @@ def test_an_entry_with_its_related_entries(client, sample_data):
     with Archive(sample_data) as archive:
         entry = archive.get(PANIC)
         others = {e.id: e for e in archive.entries() if e.id != PANIC}
-    assert body == {**entry.to_dict(), "year": "2021"}
+    assert body == {**entry.to_dict(), "year": "2021", "evidence": PANIC_EVIDENCE}
     assert body["doi"] == "10.1192/bjp.2021.148"
     assert len(related) >= 3
     assert len({r["id"] for r in related}) == len(related)

@@ -49,7 +49,9 @@ def test_plain_search_lists_the_panic_entry_first(run_cli):
         f"   {PANIC}",
     ]
     # Marks become plain text off a terminal; no HTML reaches the output.
-    assert lines[5].startswith("   Panic disorder affects between 1.1% and 3.7% of the population")
+    assert lines[5] == ("   Evidence: Network meta-analysis · 136 RCTs · 7,300+ patients · "
+                        "SMD -0.67 [-0.95, -0.39] (+1 more)")
+    assert lines[6].startswith("   Panic disorder affects between 1.1% and 3.7% of the population")
     assert "<mark>" not in result.stdout
     numbered = [line for line in lines if line[:3] in ("1. ", "2. ", "3. ")]
     assert numbered == [

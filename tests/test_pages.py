@@ -242,7 +242,7 @@ def test_an_entry_page_shows_the_whole_entry(client):
     ]
     assert text(citation).startswith("Papola, D., Ostuzzi, G.")
     sections = {text(s.select_one("h2")): text(s) for s in soup.select("article section")}
-    assert list(sections) == ["Summary", "Practice Implications"]
+    assert list(sections) == ["Evidence at a glance", "Summary", "Practice Implications"]
     assert sections["Summary"].startswith("Summary Panic disorder affects between 1.1% and 3.7%")
     assert sections["Practice Implications"].startswith(
         "Practice Implications The results of this large network meta-analysis")
