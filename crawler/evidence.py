@@ -159,8 +159,11 @@ def _count(text: str, spans, patterns: CountPatterns) -> tuple[int | None, Menti
             m = found[0]
             return _number(m.group("number")), Mention(m.group(0), _sentence_at(text, spans, m.start()))
     for m in patterns.phrase.finditer(text):
-        if patterns.not_after.search(text[max(0, m.start() - 30):m.start()]):
+        before = text[max(0, m.start() - 30):m.start()]
+        if patterns.not_after.search(before):
             continue
+        if patterns.year.match(m.group("number")) and patterns.year_after.search(before):
+            continue  # "In 2019 students waited": a year
         qualifier = (m.group("qualifier") or "").lower()
         return _number(m.group("number")), Mention(
             m.group(0), _sentence_at(text, spans, m.start()), " ".join(qualifier.split()),

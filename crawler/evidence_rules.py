@@ -31,6 +31,8 @@ class CountPatterns:
     lone: tuple[re.Pattern[str], ...]  # read only when the text holds exactly one match
     phrase: re.Pattern[str]  # "over 7,300 patients": qualifier, number, noun
     not_after: re.Pattern[str]  # words before a number that make it no count
+    year: re.Pattern[str]  # a number that may be a year
+    year_after: re.Pattern[str]  # words before such a number that make it one
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def _read(path: Path) -> EvidencePatterns:
             ordered = sorted((w.strip() for w in words), key=len, reverse=True)
             return "|".join(re.sub(r" +", r"\\s+", w) for w in ordered)
 
+        years = data["years"]
+
         def counts(table: dict) -> CountPatterns:
             between = alternatives(table.get("between", []))
             phrase = (
@@ -102,6 +106,8 @@ def _read(path: Path) -> EvidencePatterns:
                 phrase=compile_(phrase),
                 not_after=compile_(rf"\b(?:{alternatives(table.get('not_after', []))})\s*$"
                                    if table.get("not_after") else r"(?!x)x"),
+                year=compile_(rf"^(?:{years['number']})$"),
+                year_after=compile_(rf"\b(?:{alternatives(years['after'])})\s*$"),
             )
 
         designs = []
