@@ -133,7 +133,8 @@ def evaluate() -> Report:
     return Report(tallies, tuple(invented), tuple(missed), tuple(unsupported))
 
 
-def main(out=sys.stdout) -> None:
+def main(out=None) -> None:
+    out = out or sys.stdout
     report = evaluate()
     print(f"Evidence accuracy over {len(truth())} labelled entries "
           f"(tests/evidence/truth.toml)\n", file=out)
