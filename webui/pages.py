@@ -86,7 +86,7 @@ def entry(entry_id: str):
         req=back["request"] if back else None,
         citation=present.citation_html(found.citation, found.doi),
         month=present.month_label(found.month),
-        evidence_parts=evidence_line(evidence), evidence_card=evidence_rows(evidence),
+        evidence_card=evidence_rows(evidence),
         evidence_missing=evidence is None,
     )
 
