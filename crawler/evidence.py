@@ -164,10 +164,12 @@ def _count(text: str, spans, patterns: CountPatterns) -> tuple[int | None, Menti
             continue
         if patterns.year.match(m.group("number")) and patterns.year_after.search(before):
             continue  # "In 2019 students waited": a year
+        sentence = _sentence_at(text, spans, m.start())
+        if patterns.not_in_sentence.search(sentence):
+            continue  # a population figure or earlier work, not this study's sample
         qualifier = (m.group("qualifier") or "").lower()
         return _number(m.group("number")), Mention(
-            m.group(0), _sentence_at(text, spans, m.start()), " ".join(qualifier.split()),
-            " ".join(m.group("noun").split()))
+            m.group(0), sentence, " ".join(qualifier.split()), " ".join(m.group("noun").split()))
     return None, None
 
 

@@ -33,6 +33,7 @@ class CountPatterns:
     not_after: re.Pattern[str]  # words before a number that make it no count
     year: re.Pattern[str]  # a number that may be a year
     year_after: re.Pattern[str]  # words before such a number that make it one
+    not_in_sentence: re.Pattern[str]  # sentences whose counted nouns are not this study's
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,8 @@ def _read(path: Path) -> EvidencePatterns:
                                    if table.get("not_after") else r"(?!x)x"),
                 year=compile_(rf"^(?:{years['number']})$"),
                 year_after=compile_(rf"\b(?:{alternatives(years['after'])})\s*$"),
+                not_in_sentence=compile_("|".join(
+                    f"(?:{p})" for p in data["counts"]["not_in_sentence"]) or r"(?!x)x"),
             )
 
         designs = []

@@ -129,6 +129,11 @@ def test_effects_are_read_as_written_and_rates_and_slopes_are_not(summary, expec
     ("Insomnia affects 30% of adults over the age of 65, and 45 percent of patients.", None, None),
     ("Between 2010 and 2019 participants were recruited at 3 sites.", None, None),
     ("Berg followed 38 therapists and 412 clients.", None, 412),
+    ("Each year, about 800,000 people die by suicide worldwide. The trial enrolled 120 adults.",
+     None, 120),
+    ("A previous meta-analysis of 30 studies found small effects. Two studies have shown it.",
+     None, None),
+    ("Roughly one in five clients leave early.", None, None),
     ("Depression and mentalizing were measured in a naturalistic study.", None, None),
 ])
 def test_counts_come_only_from_what_counts_people_and_studies(summary, studies, participants):
