@@ -23,6 +23,7 @@ from index.store import Generation, IndexStore
 
 from index import bitsets
 from .compile import compile_query
+from .counts import by_participants, known_fields
 from .facets import FACETS, FacetData, load_facet_data
 from .lru import BoundedCache
 from .matchset import MatchSets
@@ -135,7 +136,7 @@ class SearchService:
         )
         # An index built before evidence was read has no count fields: nothing matches them.
         compiled.query, compiled.partial = (
-            _known_fields(q, reader.schema) for q in (compiled.query, compiled.partial))
+            known_fields(q, reader.schema) for q in (compiled.query, compiled.partial))
         query, partial = compiled.query, False
         matches = view.matches.of(searcher, query)
         if not matches and compiled.partial is not None:
@@ -217,7 +218,7 @@ class SearchService:
         filter_query = wq.And(filters) if filters else None
         sort = request.effective_sort
         if sort == "participants":
-            return _by_participants(view.facets.participants, shown, limit)
+            return by_participants(view.facets.participants, shown, limit)
         if sort != "relevance" and view.generation.newest_first:
             return [(d, None) for d in bitsets.first(shown, limit, reverse=sort == "oldest")]
         if sort != "relevance":
@@ -275,26 +276,3 @@ class SearchService:
             searcher.close()
             self._local.searcher = None
             self._local.name = None
-
-
-def _by_participants(participants: tuple[int | None, ...], shown: int, limit: int
-                     ) -> list[tuple[int, float | None]]:
-    """The first `limit` shown documents, most participants first; entries stating no number
-    after them; ties in index order (newest first)."""
-    docs = sorted(bitsets.to_docnums(shown))
-    known = [d for d in docs if d < len(participants) and participants[d] is not None]
-    known.sort(key=lambda d: -participants[d])  # stable: ties stay newest first
-    unknown = [d for d in docs if d >= len(participants) or participants[d] is None]
-    return [(d, None) for d in (known + unknown)[:limit]]
-
-
-def _known_fields(query: wq.Query | None, schema) -> wq.Query | None:
-    """The query with comparisons on fields this index lacks (participants:, studies: in an
-    older generation) made to match nothing, instead of failing."""
-    if query is None:
-        return None
-
-    def fix(q: wq.Query) -> wq.Query:
-        return wq.NullQuery if isinstance(q, wq.NumericRange) and q.fieldname not in schema else q
-
-    return query.accept(fix)
