@@ -27,6 +27,7 @@ AT_LEAST = ("over", "more than", "at least")
 # A sentence ends at . ! or ? followed by space and a capital, a digit or an opening mark,
 # unless the period ends one of these abbreviations.
 _BOUNDARY = re.compile(r"[.!?][\"\u201d\u2019)\]]*\s+(?=[A-Z0-9\"\u201c(\[])|\n\s*\n")
+_DIGIT = re.compile(r"\d")
 _ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "al.", "dr.", "approx.", "cf.", "ca.", "no.", "fig.",
                   "u.s.", "et.", "mr.", "ms.", "prof.")
 
@@ -120,11 +121,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _sentence_at(text: str, spans: list[tuple[int, int]], at: int) -> str:
-    for start, end in spans:
-        if start <= at < end:
-            return " ".join(text[start:end].split())
-    return " ".join(text.split())
+def _sentence_texts(text: str) -> list[str]:
+    """The sentences of `text`, each with its spacing made plain (as a `source` holds it)."""
+    return [" ".join(text[a:b].split()) for a, b in sentences(text)]
 
 
 def _number(text: str) -> int:
@@ -132,44 +131,55 @@ def _number(text: str) -> int:
     return _WORD_VALUES[text] if text in _WORD_VALUES else int(text.replace(",", ""))
 
 
-def _design(entry: Entry, patterns: EvidencePatterns) -> tuple[str | None, Mention | None]:
-    """The design the article title names, else the one the summary says of itself."""
-    title = article_title(entry.citation) if entry.citation else ""
-    if title == entry.citation:
-        title = ""  # no article title found: a journal's name says nothing of the design
-    for text, which in ((title, 1), (entry.summary, 2)):
-        spans = sentences(text)
+def _design(title: str, summary: list[str], patterns: EvidencePatterns
+            ) -> tuple[str | None, Mention | None]:
+    """The design the article title names, else the one the summary says of itself.
+
+    Only summary sentences holding a hint word are searched: most hold none, and the patterns'
+    leading context ("In this ...") is costly to try at every word.
+    """
+    hinted = [s for s in summary if any(h in s.lower() for h in patterns.design_hints)]
+    for texts, which in (([title] if title else [], 1), (hinted, 2)):
         for rule in patterns.designs:
             for pattern in rule[which]:
-                m = pattern.search(text)
-                if m:
-                    return rule[0], Mention(m.group(0), _sentence_at(text, spans, m.start()))
+                for sentence in texts:
+                    m = pattern.search(sentence)
+                    if m:
+                        return rule[0], Mention(m.group(0), sentence)
     return None, None
 
 
-def _count(text: str, spans, patterns: CountPatterns) -> tuple[int | None, Mention | None]:
+def _with_numbers(summary: list[str], word_numbers: frozenset[str]) -> list[str]:
+    """The sentences holding a digit or a number word: only they can state a count."""
+    return [s for s in summary
+            if _DIGIT.search(s) or not word_numbers.isdisjoint(s.lower().split())]
+
+
+def _count(texts: list[str], patterns: CountPatterns) -> tuple[int | None, Mention | None]:
     """A count: an explicit "k =" / "N =" first, a lone "n =", then the first counted noun."""
     for pattern in patterns.explicit:
-        m = pattern.search(text)
-        if m:
-            return _number(m.group("number")), Mention(m.group(0), _sentence_at(text, spans, m.start()))
+        for sentence in texts:
+            m = pattern.search(sentence)
+            if m:
+                return _number(m.group("number")), Mention(m.group(0), sentence)
     for pattern in patterns.lone:
-        found = list(pattern.finditer(text))
+        found = [(m, s) for s in texts for m in pattern.finditer(s)]
         if len(found) == 1:
-            m = found[0]
-            return _number(m.group("number")), Mention(m.group(0), _sentence_at(text, spans, m.start()))
-    for m in patterns.phrase.finditer(text):
-        before = text[max(0, m.start() - 30):m.start()]
-        if patterns.not_after.search(before):
-            continue
-        if patterns.year.match(m.group("number")) and patterns.year_after.search(before):
-            continue  # "In 2019 students waited": a year
-        sentence = _sentence_at(text, spans, m.start())
+            m, sentence = found[0]
+            return _number(m.group("number")), Mention(m.group(0), sentence)
+    for sentence in texts:
         if patterns.not_in_sentence.search(sentence):
             continue  # a population figure or earlier work, not this study's sample
-        qualifier = (m.group("qualifier") or "").lower()
-        return _number(m.group("number")), Mention(
-            m.group(0), sentence, " ".join(qualifier.split()), " ".join(m.group("noun").split()))
+        for m in patterns.phrase.finditer(sentence):
+            before = sentence[max(0, m.start() - 30):m.start()]
+            if patterns.not_after.search(before):
+                continue
+            if patterns.year.match(m.group("number")) and patterns.year_after.search(before):
+                continue  # "In 2019 students waited": a year
+            qualifier = (m.group("qualifier") or "").lower()
+            return _number(m.group("number")), Mention(
+                m.group(0), sentence, " ".join(qualifier.split()),
+                " ".join(m.group("noun").split()))
     return None, None
 
 
@@ -177,32 +187,40 @@ def _value(text: str) -> float:
     return float(text.translate(_MINUS))
 
 
-def _effects(text: str, spans, patterns: EvidencePatterns) -> tuple[Effect, ...]:
+def _effects(summary: list[str], patterns: EvidencePatterns) -> tuple[Effect, ...]:
     out = []
-    for m in patterns.effect.finditer(text):
-        if patterns.not_before.match(text, m.end()):
-            continue  # "-.09 per week": a slope; "12%": a rate
-        interval = patterns.ci_labelled.match(text, m.end()) or patterns.ci_bare.match(text, m.end())
-        measure = m.group("measure").replace("\u2019", "'")
-        if interval is None and measure in patterns.needs_ci:
-            continue  # a regression weight without its interval: a slope, not an effect size
-        ci = None
-        end = m.end()
-        if interval is not None:
-            low, high = sorted((_value(interval.group("low")), _value(interval.group("high"))))
-            ci, end = (low, high), interval.end()
-        out.append(Effect(measure, _value(m.group("value")), ci,
-                          _sentence_at(text, spans, m.start()), text[m.start():end].strip()))
+    for sentence in summary:
+        if "=" not in sentence and ":" not in sentence:
+            continue  # every effect is written "measure = value" (or with a colon)
+        for m in patterns.effect.finditer(sentence):
+            if patterns.not_before.match(sentence, m.end()):
+                continue  # "-.09 per week": a slope; "12%": a rate
+            interval = (patterns.ci_labelled.match(sentence, m.end())
+                        or patterns.ci_bare.match(sentence, m.end()))
+            measure = m.group("measure").replace("\u2019", "'")
+            if interval is None and measure in patterns.needs_ci:
+                continue  # a regression weight without its interval: a slope, not an effect size
+            ci = None
+            end = m.end()
+            if interval is not None:
+                low, high = sorted((_value(interval.group("low")), _value(interval.group("high"))))
+                ci, end = (low, high), interval.end()
+            out.append(Effect(measure, _value(m.group("value")), ci, sentence,
+                              sentence[m.start():end].strip()))
     return tuple(out)
 
 
 def extract(entry: Entry, patterns: EvidencePatterns | None = None) -> Evidence:
     """The evidence an entry states: design, studies (k), participants (N) and effects."""
     patterns = patterns or load_patterns()
-    text = entry.summary
-    spans = sentences(text)
-    design, design_from = _design(entry, patterns)
-    studies, studies_from = _count(text, spans, patterns.studies)
-    participants, participants_from = _count(text, spans, patterns.participants)
-    return Evidence(design, studies, participants, _effects(text, spans, patterns),
+    summary = _sentence_texts(entry.summary)
+    title = article_title(entry.citation) if entry.citation else ""
+    if title == entry.citation:
+        title = ""  # no article title found: a journal's name says nothing of the design
+    title = " ".join(title.split())
+    design, design_from = _design(title, summary, patterns)
+    numbered = _with_numbers(summary, frozenset(patterns.word_numbers))
+    studies, studies_from = _count(numbered, patterns.studies)
+    participants, participants_from = _count(numbered, patterns.participants)
+    return Evidence(design, studies, participants, _effects(summary, patterns),
                     design_from, studies_from, participants_from)

@@ -50,6 +50,7 @@ class EvidencePatterns:
     ci_labelled: re.Pattern[str]
     ci_bare: re.Pattern[str]
     word_numbers: tuple[str, ...]
+    design_hints: tuple[str, ...]  # lower-case words a sentence needs to be searched for a design
 
 
 def load_patterns(path: Path | None = None) -> EvidencePatterns:
@@ -97,7 +98,7 @@ def _read(path: Path) -> EvidencePatterns:
         def counts(table: dict) -> CountPatterns:
             between = alternatives(table.get("between", []))
             phrase = (
-                rf"(?<![\w.,\u2212-])(?:(?P<qualifier>{{qualifier}})\s+)?"
+                rf"\b(?<![\w.,\u2212-])(?:(?P<qualifier>{{qualifier}})\s+)?"
                 rf"(?P<number>{{integer}}|\b(?:{{word_number}}))(?![\w%]|[.,]\d|\s?%|\s?percent)"
                 rf"\s+(?:(?:{between})[\s-]+){{0,3}}(?P<noun>{alternatives(table['nouns'])})\b"
             )
@@ -136,6 +137,7 @@ def _read(path: Path) -> EvidencePatterns:
             ci_labelled=compile_(rf"\s*[,;]?\s*[\[(]?\s*{effects['ci_label']}\s*[:=,]?\s*{pair}"),
             ci_bare=compile_(rf"\s*[,;]?\s*(?=[\[(]){pair}"),
             word_numbers=tuple(parts["word_number"].split("|")),
+            design_hints=tuple(h.lower() for h in data["design_search"]["hints"]),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise fail(f"missing or malformed setting {exc}") from exc

@@ -177,6 +177,20 @@ def test_sentences_do_not_break_at_decimals_or_abbreviations():
     ]
 
 
+def test_design_hints_only_skip_sentences_no_pattern_could_match(tmp_path):
+    """The hint words are a speed-up: without them every labelled entry reads the same."""
+    from tests.evidence.evaluate import entries
+
+    text = DEFAULT_PATTERNS.read_text(encoding="utf-8")
+    start = text.index("hints = [")
+    end = text.index("]", start) + 1
+    unfiltered = tmp_path / "patterns.toml"
+    unfiltered.write_text(text[:start] + 'hints = [""]' + text[end:], encoding="utf-8")
+    every_sentence = load_patterns(unfiltered)
+    for item in entries().values():
+        assert extract(item, every_sentence) == extract(item), item.id
+
+
 def test_a_pattern_file_with_a_mistake_names_the_file_and_the_problem(tmp_path):
     text = DEFAULT_PATTERNS.read_text(encoding="utf-8")
     bad = tmp_path / "patterns.toml"
