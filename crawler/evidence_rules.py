@@ -7,6 +7,7 @@ pattern is replaced by the [parts] pattern of that name; every mistake names the
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -51,6 +52,18 @@ class EvidencePatterns:
     ci_bare: re.Pattern[str]
     word_numbers: tuple[str, ...]
     design_hints: tuple[str, ...]  # lower-case words a sentence needs to be searched for a design
+
+
+# Raise when the reading code changes what it extracts, so older index generations say so.
+CODE_VERSION = 1
+
+
+@functools.cache
+def patterns_stamp() -> str:
+    """Which code and shipped patterns read an index's evidence: an index built under another
+    stamp holds evidence read differently (or none), until a reindex."""
+    digest = hashlib.sha256(DEFAULT_PATTERNS.read_bytes()).hexdigest()[:12]
+    return f"{CODE_VERSION}-{digest}"
 
 
 def load_patterns(path: Path | None = None) -> EvidencePatterns:

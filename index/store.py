@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 
+from crawler.evidence_rules import patterns_stamp
 from crawler.records import Entry
 
 from . import bitsets
@@ -57,11 +58,17 @@ class Generation:
     # Documents are numbered newest first (month, then id), so date order needs no sorting.
     newest_first: bool = False
     analyzer_version: int = 0  # index.analysis.ANALYZER_VERSION of the build
+    evidence: str = ""  # crawler.evidence_rules.patterns_stamp() of the build; "" before evidence
 
     @property
     def current_analysis(self) -> bool:
         """False when words were indexed by another version of the analysis: reindex."""
         return self.analyzer_version == ANALYZER_VERSION
+
+    @property
+    def current_evidence(self) -> bool:
+        """False when evidence was read by other patterns, or not at all: reindex."""
+        return self.evidence == patterns_stamp()
 
 
 class IndexStore:
@@ -108,6 +115,7 @@ class IndexStore:
             topic_names=info.get("topic_names", {}),
             newest_first=info.get("order") == NEWEST_FIRST,
             analyzer_version=info.get("analyzer_version", 0),
+            evidence=info.get("evidence", ""),
         )
 
     def facet_docnums(self, name: str) -> dict | None:
@@ -152,7 +160,7 @@ class IndexStore:
                 info = {"entries": count, "seconds": seconds,
                         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                         "topic_names": topic_names, "order": NEWEST_FIRST,
-                        "analyzer_version": ANALYZER_VERSION}
+                        "analyzer_version": ANALYZER_VERSION, "evidence": patterns_stamp()}
                 (building / _INFO).write_text(json.dumps(info), encoding="utf-8")
                 _fsync_tree(building)
                 os.rename(building, self.root / name)

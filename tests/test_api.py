@@ -228,7 +228,7 @@ def test_healthz_reports_the_serving_index(client, sample_data):
     assert response.get_json() == {
         "status": "ok", "entries": 6, "index_version": generation.name,
         "index_built_at": generation.built_at, "index_analysis_current": True,
-        "worker": os.getpid(),
+        "index_evidence_current": True, "worker": os.getpid(),
     }
 
 

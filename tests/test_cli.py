@@ -116,7 +116,9 @@ def test_stats_figures(run_cli, sample_data):
         "last_crawl": None,
     }
     assert (index["version"], index["entries"], index["analysis_current"]) == (version, 6, True)
-    assert sorted(index) == ["analysis_current", "built_at", "entries", "seconds", "version"]
+    assert sorted(index) == ["analysis_current", "built_at", "entries", "evidence_current",
+                             "seconds", "version"]
+    assert index["evidence_current"] is True
 
 
 def test_stats_in_words(run_cli, sample_data):
@@ -144,7 +146,7 @@ def test_stats_of_an_empty_folder(run_cli, empty_data):
     assert json.loads(result.stdout) == {
         "entries": 0, "topics": {}, "types": {}, "inferred_topics": 0, "inferred_types": 0,
         "index": {"version": None, "entries": 0, "built_at": None, "seconds": None,
-                  "analysis_current": True},
+                  "analysis_current": True, "evidence_current": True},
         "last_crawl": None,
     }
 

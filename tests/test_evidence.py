@@ -343,9 +343,11 @@ def _make_pre_evidence_generation(data: Path) -> None:
     facets_file = generation.path / "facets.pickle"
     built = pickle.loads(facets_file.read_bytes())
     del built["participants"], built["bits"]["design"], built["bits"]["participants_band"]
+    info_file = generation.path / "build.json"
+    info = {k: v for k, v in json.loads(info_file.read_text()).items() if k != "evidence"}
     for path in generation.path.iterdir():
-        if path.name != "build.json":
-            path.unlink()
+        path.unlink()
+    info_file.write_text(json.dumps(info))
     facets_file.write_bytes(pickle.dumps(built))
     schema = build_schema()
     for name in new_fields:
@@ -372,10 +374,12 @@ def test_an_index_built_before_evidence_still_serves_with_evidence_null(sample_d
     assert picked["total"] == 0 and picked["facets"]["design"][0]["selected"] is True
     page = client.get(f"/entries/{PANIC}").get_data(as_text=True)
     assert "the search index predates it" in page
+    assert client.get("/healthz").get_json()["index_evidence_current"] is False
     assert client.get("/?q=panic").status_code == 200
 
     with Archive(sample_data) as archive:  # the reindex
         IndexStore(sample_data).build(list(archive.entries()))
+    assert client.get("/healthz").get_json()["index_evidence_current"] is True
     assert client.get(f"/api/entries/{PANIC}").get_json()["evidence"]["studies"] == 136
 
 

@@ -53,5 +53,7 @@ def healthz():
         "index_built_at": generation.built_at,
         # False after an upgrade that changed the text analysis: run `pprsearch reindex`.
         "index_analysis_current": generation.current_analysis,
+        # False for an index built before evidence was read, or by other patterns: reindex.
+        "index_evidence_current": generation.current_evidence,
         "worker": os.getpid(),  # which serving process answered, for checks across workers
     })

@@ -264,6 +264,9 @@ def stats(obj: Context, as_json: bool) -> None:
     if not index["analysis_current"]:
         click.echo("Warning:       the index was built by another version of the text analysis; "
                    "run `pprsearch reindex`.")
+    if not index.get("evidence_current", True):
+        click.echo("Warning:       the index's evidence was read by other patterns (or not at "
+                   "all); run `pprsearch reindex`.")
     crawl = figures["last_crawl"]
     if isinstance(crawl, dict):
         click.echo(f"Last crawl:    {crawl.get('finished_at')} of {crawl.get('base_url')}: {crawl.get('summary', '')}")
