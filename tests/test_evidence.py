@@ -219,6 +219,8 @@ def test_marked_escapes_the_sentence_and_marks_only_the_words_read():
     assert marked('A <b>"big"</b> effect (d = 1.2).', "d = 1.2") == Markup(
         'A &lt;b&gt;&#34;big&#34;&lt;/b&gt; effect (<mark>d = 1.2</mark>).')
     assert marked("No such words & more.", "d = 9") == Markup("No such words &amp; more.")
+    assert marked("(g = 0.5; g = 0.5) & g = 0.3", "g = 0.5", "g = 0.5", "g = 0.3") == Markup(
+        "(<mark>g = 0.5</mark>; <mark>g = 0.5</mark>) &amp; <mark>g = 0.3</mark>")
 
 
 # --- the index, the service and the API over the sample ----------------------------------------
@@ -397,14 +399,15 @@ def test_each_result_shows_its_evidence_line_and_the_entry_its_card(client):
     ]
     card = BeautifulSoup(client.get(f"/entries/{PANIC}").get_data(as_text=True),
                          "html.parser").select_one(".evidence-card")
-    rows = [(r.dt.get_text(), r.select_one(".ev-value").get_text(),
+    rows = [(r.dt.get_text(), [v.get_text() for v in r.select(".ev-value")],
              [m.get_text() for m in r.select("mark")]) for r in card.select(".ev-row")]
     assert rows == [
-        ("Design", "Network meta-analysis", ["network meta-analysis"]),
-        ("Studies", "136 RCTs", ["136 randomized controlled trials"]),
-        ("Participants", "7,300+ patients", ["over 7,300 patients"]),
-        ("Effect", "SMD -0.67 [-0.95, -0.39]", ["SMD = -0.67, 95%CI: -0.95 to -0.39"]),
-        ("Effect", "SMD -0.61 [-1.15, -0.07]", ["SMD = -0.61, 95%CI: -1.15 to -0.07"]),
+        ("Design", ["Network meta-analysis"], ["network meta-analysis"]),
+        ("Studies", ["136 RCTs"], ["136 randomized controlled trials"]),
+        ("Participants", ["7,300+ patients"], ["over 7,300 patients"]),
+        # Both effects come from one sentence: one row, both marked in it.
+        ("Effects", ["SMD -0.67 [-0.95, -0.39]", "SMD -0.61 [-1.15, -0.07]"],
+         ["SMD = -0.67, 95%CI: -0.95 to -0.39", "SMD = -0.61, 95%CI: -1.15 to -0.07"]),
     ]
 
 

@@ -14,7 +14,7 @@ class EvidenceRow:
     """One line of the entry page's evidence card: what was read and the sentence it is in."""
 
     label: str
-    value: str
+    values: tuple[str, ...]  # several effects read from one sentence share its row
     source: Markup  # the sentence, escaped, the words read from it in <mark>
 
 
@@ -68,14 +68,16 @@ def evidence_line(evidence: Evidence | None) -> list[str]:
     return parts
 
 
-def marked(sentence: str, words: str) -> Markup:
-    """The sentence, escaped, with its first occurrence of `words` in <mark>."""
-    at = sentence.find(words) if words else -1
-    if at < 0:
-        return Markup(escape(sentence))
-    end = at + len(words)
-    return escape(sentence[:at]) + Markup("<mark>") + escape(words) + Markup("</mark>") \
-        + escape(sentence[end:])
+def marked(sentence: str, *words: str) -> Markup:
+    """The sentence, escaped, with each of `words` in <mark>, found in order."""
+    out, start = Markup(""), 0
+    for part in words:
+        at = sentence.find(part, start) if part else -1
+        if at < 0:
+            continue
+        out += escape(sentence[start:at]) + Markup("<mark>") + escape(part) + Markup("</mark>")
+        start = at + len(part)
+    return out + escape(sentence[start:])
 
 
 def evidence_rows(evidence: Evidence | None) -> list[EvidenceRow]:
@@ -85,16 +87,25 @@ def evidence_rows(evidence: Evidence | None) -> list[EvidenceRow]:
     rows = []
     found = evidence.design_from
     if evidence.design and found:
-        rows.append(EvidenceRow("Design", evidence.design[:1].upper() + evidence.design[1:],
+        rows.append(EvidenceRow("Design", (evidence.design[:1].upper() + evidence.design[1:],),
                                 marked(found.source, found.text)))
     if evidence.studies is not None and evidence.studies_from:
         found = evidence.studies_from
-        rows.append(EvidenceRow("Studies", studies_text(evidence.studies, found),
+        rows.append(EvidenceRow("Studies", (studies_text(evidence.studies, found),),
                                 marked(found.source, found.text)))
     if evidence.participants is not None and evidence.participants_from:
         found = evidence.participants_from
-        rows.append(EvidenceRow("Participants", participants_text(evidence.participants, found),
+        rows.append(EvidenceRow("Participants", (participants_text(evidence.participants, found),),
                                 marked(found.source, found.text)))
+    # Effects read from one sentence share a row, so a long sentence is shown once.
+    groups: list[list[Effect]] = []
     for effect in evidence.effects:
-        rows.append(EvidenceRow("Effect", effect_text(effect), marked(effect.source, effect.text)))
+        if groups and groups[-1][0].source == effect.source:
+            groups[-1].append(effect)
+        else:
+            groups.append([effect])
+    for group in groups:
+        rows.append(EvidenceRow(
+            "Effects" if len(group) > 1 else "Effect", tuple(effect_text(e) for e in group),
+            marked(group[0].source, *(e.text for e in group))))
     return rows
