@@ -104,10 +104,15 @@ def _compile(key: str, cues: object, fail: Callable[[str], CrawlerError]) -> re.
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
+def article_title(citation: str) -> str:
+    """The article's title inside an APA citation (the whole citation when none is found)."""
+    found = _ARTICLE_TITLE.search(citation)
+    return found.group(1) if found else citation
+
+
 def _fields(entry: Entry) -> dict[str, str]:
     """The texts the rules may name, with typographic characters made plain."""
-    found = _ARTICLE_TITLE.search(entry.citation)
-    article = found.group(1) if found else entry.citation
+    article = article_title(entry.citation)
     texts = (entry.title, article, entry.citation, entry.summary, entry.implications)
     return {name: text.translate(_PLAIN) for name, text in zip(FIELDS, texts, strict=True)}
 

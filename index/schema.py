@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from crawler.evidence import Evidence, extract
 from crawler.ids import slugify
 from crawler.records import Entry
 
@@ -11,6 +12,23 @@ from .analysis import WORDS, clinical_analyzer, name_analyzer, plain_terms
 
 # Text fields a plain word is looked for in.
 TEXT_FIELDS = ("title", "summary", "implications", "citation")
+# The Participants facet's bands: (key in URLs and the index, lowest N, highest N, label).
+PARTICIPANT_BANDS = (
+    ("under-100", 0, 99, "Under 100"),
+    ("100-999", 100, 999, "100–999"),
+    ("1000-9999", 1000, 9999, "1,000–9,999"),
+    ("10000-plus", 10000, None, "10,000 or more"),
+)
+
+
+def participants_band(participants: int | None) -> str:
+    """The band key of a participant count; "" when the text states none."""
+    if participants is None:
+        return ""
+    for key, low, high, _ in PARTICIPANT_BANDS:
+        if participants >= low and (high is None or participants <= high):
+            return key
+    return ""
 
 
 def build_schema() -> Schema:
@@ -31,6 +49,13 @@ def build_schema() -> Schema:
         month=ID(stored=True, sortable=True),
         url=STORED(),
         doi=STORED(),
+        # Evidence read from the summary (crawler/evidence.py): its JSON form, shown as is;
+        # the design and a participants band as facets; k and N for comparisons and sorting.
+        evidence=STORED(),
+        design=ID(stored=False),
+        participants_band=ID(stored=False),
+        participants=NUMERIC(int, bits=64, stored=False),
+        studies=NUMERIC(int, bits=64, stored=False),
     )
 
 
@@ -46,8 +71,14 @@ def spelling_words(entry: Entry) -> dict[str, str]:
     return words
 
 
-def document(entry: Entry) -> dict:
-    """The Whoosh document for one archive entry."""
+def document(entry: Entry, evidence: Evidence | None = None) -> dict:
+    """The Whoosh document for one archive entry (its evidence read here unless given)."""
+    evidence = evidence if evidence is not None else extract(entry)
+    # Left out when the text states none: an empty ID would be indexed as a value of its own.
+    optional = {name: value for name, value in (
+        ("participants", evidence.participants), ("studies", evidence.studies),
+        ("design", evidence.design), ("participants_band", participants_band(evidence.participants)),
+    ) if value is not None and value != ""}
     return {
         "id": entry.id,
         "title": entry.title,
@@ -62,4 +93,6 @@ def document(entry: Entry) -> dict:
         "month": entry.month,
         "url": entry.url,
         "doi": entry.doi,
+        "evidence": evidence.to_dict(),
+        **optional,
     }

@@ -30,10 +30,11 @@ def archive_stats(data_folder: Path | str) -> dict:
         generation = IndexStore(data_folder).current()
         index = {"version": generation.name, "entries": generation.entries,
                  "built_at": generation.built_at, "seconds": generation.seconds,
-                 "analysis_current": generation.current_analysis}
+                 "analysis_current": generation.current_analysis,
+                 "evidence_current": generation.current_evidence}
     except IndexNotBuilt:
         index = {"version": None, "entries": 0, "built_at": None, "seconds": None,
-                 "analysis_current": True}
+                 "analysis_current": True, "evidence_current": True}
     return {
         "entries": total,
         "topics": dict(topics.most_common()),

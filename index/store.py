@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 
+from crawler.evidence_rules import patterns_stamp
 from crawler.records import Entry
 
 from . import bitsets
@@ -40,7 +41,7 @@ _INFO = "build.json"
 _KEEP_OLD = 2
 # Facet values' documents as bitsets, written by the build so a reader need not read postings.
 FACETS_FILE = "facets.pickle"
-FACET_FIELDS = ("topics", "research_type", "year")
+FACET_FIELDS = ("topics", "research_type", "year", "design", "participants_band")
 NEWEST_FIRST = "newest-first"
 
 
@@ -57,11 +58,17 @@ class Generation:
     # Documents are numbered newest first (month, then id), so date order needs no sorting.
     newest_first: bool = False
     analyzer_version: int = 0  # index.analysis.ANALYZER_VERSION of the build
+    evidence: str = ""  # crawler.evidence_rules.patterns_stamp() of the build; "" before evidence
 
     @property
     def current_analysis(self) -> bool:
         """False when words were indexed by another version of the analysis: reindex."""
         return self.analyzer_version == ANALYZER_VERSION
+
+    @property
+    def current_evidence(self) -> bool:
+        """False when evidence was read by other patterns, or not at all: reindex."""
+        return self.evidence == patterns_stamp()
 
 
 class IndexStore:
@@ -108,6 +115,7 @@ class IndexStore:
             topic_names=info.get("topic_names", {}),
             newest_first=info.get("order") == NEWEST_FIRST,
             analyzer_version=info.get("analyzer_version", 0),
+            evidence=info.get("evidence", ""),
         )
 
     def facet_docnums(self, name: str) -> dict | None:
@@ -152,7 +160,7 @@ class IndexStore:
                 info = {"entries": count, "seconds": seconds,
                         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                         "topic_names": topic_names, "order": NEWEST_FIRST,
-                        "analyzer_version": ANALYZER_VERSION}
+                        "analyzer_version": ANALYZER_VERSION, "evidence": patterns_stamp()}
                 (building / _INFO).write_text(json.dumps(info), encoding="utf-8")
                 _fsync_tree(building)
                 os.rename(building, self.root / name)
@@ -176,6 +184,7 @@ class IndexStore:
         count = 0
         # Which documents carry each facet value, by document number (the order of adding).
         facets: dict[str, dict[str, list[int]]] = {field: {} for field in FACET_FIELDS}
+        participants: list[int | None] = []  # N by document number, for sorting by it
         spelling = SpellingCounter()
         # One segment, no merging during the build: the fastest way to write a whole index.
         # Its files stay separate: a reader of a compound file copies the whole postings file
@@ -183,9 +192,10 @@ class IndexStore:
         with ix.writer(limitmb=256, procs=1, compound=False) as writer:
             for entry in entries:
                 doc = document(entry)
+                participants.append(doc.get("participants"))
                 topic_names.update(zip(doc["topics"].split(), entry.topics))
                 for field in FACET_FIELDS:
-                    for key in doc[field].split() if field == "topics" else [doc[field]]:
+                    for key in doc[field].split() if field == "topics" else [doc.get(field, "")]:
                         if key:
                             facets[field].setdefault(key, []).append(count)
                 writer.add_document(**doc)
@@ -198,7 +208,8 @@ class IndexStore:
         bits = {field: {key: bitsets.from_docnums(docnums, count) for key, docnums in values.items()}
                 for field, values in facets.items()}
         with open(folder / FACETS_FILE, "wb") as f:
-            pickle.dump({"size": count, "bits": bits}, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"size": count, "bits": bits, "participants": participants}, f,
+                        protocol=pickle.HIGHEST_PROTOCOL)
         if progress:
             progress(count, total)
         return count

@@ -113,6 +113,8 @@ class Compiler:
             return wq.And([wq.Every(), wq.Not(child)]) if child is not None else None
         if isinstance(node, ql.YearRange):
             return wq.TermRange("year", node.low, node.high)
+        if isinstance(node, ql.NumberRange):
+            return wq.NumericRange(node.field, node.low, node.high)
         if isinstance(node, ql.Phrase):
             return self.conjunction((node,))
         if node.field == "authors":
@@ -172,8 +174,8 @@ class Compiler:
             else:
                 q = self.node(child)
                 if q is not None:
-                    positives.append(Clause(label(child), q,
-                                            droppable=not isinstance(child, ql.YearRange)))
+                    positives.append(Clause(label(child), q, droppable=not isinstance(
+                        child, (ql.YearRange, ql.NumberRange))))
         flush()
         if not positives and not negatives:
             return None
@@ -369,6 +371,12 @@ def label(node: ql.Node) -> str:
         return f"{_FIELD_NAMES.get(node.field, node.field)}:{quoted}" if node.field else quoted
     if isinstance(node, ql.YearRange):
         return f"year:{node.low}" + (f"..{node.high}" if node.high != node.low else "")
+    if isinstance(node, ql.NumberRange):
+        if node.low is None:
+            return f"{node.field}:<={node.high}"
+        if node.high is None:
+            return f"{node.field}:>={node.low}"
+        return f"{node.field}:{node.low}" + (f"..{node.high}" if node.high != node.low else "")
     if isinstance(node, ql.Not):
         return "-" + label(node.child)
     parts = [label(c) for c in node.children]

@@ -1,8 +1,9 @@
 """Facets: each one a small object that counts its own values for the current query.
 
-Topics narrow (an entry must carry every selected topic); types and years widen within their
-group (any selected value), and a widening group's counts leave out its own selection so the
-other choices stay visible. Selected values are listed even at count 0.
+Topics narrow (an entry must carry every selected topic); types, years, designs and
+participant bands widen within their group (any selected value), and a widening group's counts
+leave out its own selection so the other choices stay visible. Selected values are listed even
+at count 0.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
+from crawler.evidence import Evidence
+from crawler.evidence_rules import DESIGNS
 from crawler.ids import slugify
 from crawler.vocabulary import RESEARCH_TYPES, TOPICS
+from index.schema import PARTICIPANT_BANDS
 from index.store import FACET_FIELDS
 
 from index import bitsets
@@ -27,6 +31,9 @@ class FacetData:
     size: int
     bits: dict[str, dict[str, int]]  # index field -> value key -> bitset
     names: dict[str, dict[str, str]]  # index field -> value key -> name shown
+    # Participants (N) by document number, for sorting by it; None where the text states none
+    # (and everywhere in a generation built before evidence was read).
+    participants: tuple[int | None, ...] = ()
 
 
 def load_facet_data(reader, topic_names: dict[str, str], built: dict | None = None) -> FacetData:
@@ -37,16 +44,30 @@ def load_facet_data(reader, topic_names: dict[str, str], built: dict | None = No
     names: dict[str, dict[str, str]] = {}
     usable = built is not None and built.get("size") == size and not reader.has_deletions()
     for field in FACET_FIELDS:
-        if usable:
+        if usable and field in built["bits"]:
             bits[field] = built["bits"][field]
         else:
             bits[field] = {}
-            for raw in reader.lexicon(field):
+            # A generation built before a facet existed has no such field: no values.
+            for raw in reader.lexicon(field) if field in reader.schema else ():
                 key = raw.decode("utf-8")
                 bits[field][key] = bitsets.from_docnums(reader.postings(field, raw).all_ids(), size)
         names[field] = {key: key for key in bits[field]}
     names["topics"] = {key: topic_names.get(key, key) for key in bits["topics"]}
-    return FacetData(size=size, bits=bits, names=names)
+    if usable and "participants" in built:
+        participants = tuple(built["participants"])
+    else:
+        participants = tuple(
+            (Evidence.from_dict(fields.get("evidence")) or Evidence()).participants
+            for _, fields in sorted(_stored(reader), key=lambda pair: pair[0])
+        ) if "evidence" in reader.schema else (None,) * size
+    return FacetData(size=size, bits=bits, names=names, participants=participants)
+
+
+def _stored(reader):
+    """(docnum, stored fields) of every document, deleted ones as empty: numbering kept."""
+    for docnum in range(reader.doc_count_all()):
+        yield docnum, ({} if reader.is_deleted(docnum) else reader.stored_fields(docnum))
 
 
 class Facet:
@@ -146,4 +167,44 @@ class YearFacet(Facet):
         return sorted(values, key=lambda v: v.value, reverse=True)
 
 
-FACETS: tuple[Facet, ...] = (TopicFacet(), TypeFacet(), YearFacet())
+class DesignFacet(Facet):
+    """The study design read from the summary (crawler/evidence.py); absent when none is."""
+
+    param, label, field = "design", "Design", "design"
+
+    def known(self, value: str, data: FacetData) -> bool:
+        return value in DESIGNS
+
+    def order(self, values: list[FacetValue]) -> list[FacetValue]:
+        return sorted(values, key=lambda v: (-v.count, DESIGNS.index(v.value)))
+
+    def _value(self, request, name, count, selected) -> FacetValue:
+        return FacetValue(
+            value=name, label=name[:1].upper() + name[1:], count=count, selected=selected,
+            toggle=request.toggled_query(self.param, name),
+        )
+
+
+class ParticipantsFacet(Facet):
+    """Participants (N) in bands: under 100, 100-999, 1,000-9,999, 10,000 or more."""
+
+    param, label, field = "participants", "Participants", "participants_band"
+    labels = {key: label for key, _, _, label in PARTICIPANT_BANDS}
+
+    def known(self, value: str, data: FacetData) -> bool:
+        return value in self.labels
+
+    def order(self, values: list[FacetValue]) -> list[FacetValue]:
+        keys = list(self.labels)
+        return sorted(values, key=lambda v: keys.index(v.value))
+
+    def _value(self, request, name, count, selected) -> FacetValue:
+        return FacetValue(
+            value=name, label=self.labels.get(name, name), count=count, selected=selected,
+            toggle=request.toggled_query(self.param, name),
+        )
+
+
+FACETS: tuple[Facet, ...] = (
+    TopicFacet(), TypeFacet(), YearFacet(), DesignFacet(), ParticipantsFacet(),
+)

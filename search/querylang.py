@@ -1,8 +1,9 @@
 """The query language users type, parsed forgivingly into a small tree.
 
 Words, "quoted phrases", AND / OR / NOT, -word, +word, parentheses, and fields (title:,
-author:, implications:, summary:, citation:, year:2021, year:2019..2022). Anything malformed
-degrades to plain words: the parser never raises.
+author:, implications:, summary:, citation:, year:2021, year:2019..2022, and the evidence
+counts participants:>1000, studies:>=10, participants:100..999). Anything malformed degrades
+to plain words: the parser never raises.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ FIELDS = {
     "citation": "citation",
     "journal": "citation",
     "year": "year",
+    "participants": "participants",
+    "studies": "studies",
 }
+# Fields holding a number read from the summary (index/schema.py), compared with > >= < <= ..
+NUMBER_FIELDS = ("participants", "studies")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,15 @@ class YearRange:
 
 
 @dataclass(frozen=True)
+class NumberRange:
+    """A count between two bounds (None: open), e.g. participants:>1000 is 1001..None."""
+
+    field: str
+    low: int | None
+    high: int | None
+
+
+@dataclass(frozen=True)
 class Not:
     child: "Node"
 
@@ -56,12 +70,15 @@ class Or:
     children: tuple["Node", ...]
 
 
-Node = Word | Phrase | YearRange | Not | And | Or
+Node = Word | Phrase | YearRange | NumberRange | Not | And | Or
 
 _TOKEN = re.compile(
     r'''(?P<phrase>"[^"]*"?)|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+)'''
 )
 _YEAR_VALUE = re.compile(r"^(\d{4})(?:\s*(?:\.\.|-|–|to)\s*(\d{4}))?$")
+_COUNT = r"(\d{1,3}(?:,\d{3})+|\d{1,12})"
+_COMPARISON = re.compile(rf"^(>=|<=|>|<|=)?{_COUNT}$")
+_COUNT_RANGE = re.compile(rf"^{_COUNT}\s*(?:\.\.|-|–)\s*{_COUNT}$")
 _MAX_DEPTH = 8
 _OPERATORS = {"AND", "OR", "NOT", "&&", "||"}
 
@@ -197,6 +214,8 @@ def _in_field(node: Node | None, field: str) -> Node | None:
     """The same node, searched in one field only."""
     if node is None:
         return None
+    if field in NUMBER_FIELDS:
+        return _number_range(node.text if isinstance(node, (Word, Phrase)) else "", field)
     if field == "year":
         text = node.text if isinstance(node, (Word, Phrase)) else ""
         m = _YEAR_VALUE.match(text.strip())
@@ -214,6 +233,22 @@ def _in_field(node: Node | None, field: str) -> Node | None:
         children = tuple(c for c in (_in_field(c, field) for c in node.children) if c)
         return type(node)(children) if children else None
     return node
+
+
+def _number_range(text: str, field: str) -> NumberRange | None:
+    """participants:>1000, studies:>=10, participants:100..999, studies:12; None if malformed."""
+    text = text.strip()
+    m = _COUNT_RANGE.match(text)
+    if m:
+        low, high = sorted(int(g.replace(",", "")) for g in m.groups())
+        return NumberRange(field, low, high)
+    m = _COMPARISON.match(text)
+    if not m:
+        return None
+    op, value = m.group(1) or "=", int(m.group(2).replace(",", ""))
+    bounds = {">": (value + 1, None), ">=": (value, None), "<": (None, value - 1),
+              "<=": (None, value), "=": (value, value)}[op]
+    return NumberRange(field, *bounds)
 
 
 def _and(nodes: list[Node]) -> Node | None:

@@ -6,8 +6,10 @@ import functools
 from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlencode
 
-SORTS = ("relevance", "newest", "oldest")
-FACET_PARAMS = ("topic", "type", "year")
+from crawler.evidence import Evidence
+
+SORTS = ("relevance", "newest", "oldest", "participants")
+FACET_PARAMS = ("topic", "type", "year", "design", "participants")
 PER_PAGE_DEFAULT = 10
 PER_PAGE_MAX = 100
 PAGE_MAX = 1000
@@ -29,6 +31,8 @@ class SearchRequest:
     topic: tuple[str, ...] = ()
     type: tuple[str, ...] = ()
     year: tuple[str, ...] = ()
+    design: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()  # participant band keys (index.schema.PARTICIPANT_BANDS)
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE_DEFAULT
@@ -104,6 +108,7 @@ class Hit:
     snippet_from: str = ""  # "summary" or "implications": where the snippet was taken from
     citation_html: str = ""  # the citation with the query's matches (an author, a journal) marked
     lacking: str = ""  # for most-words matches: the word of the query this entry lacks
+    evidence: Evidence | None = None  # None from an index built before evidence was read
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,9 @@ class SearchResult:
             "pages": self.pages,
             "sort": req.sort,
             "hits": [
-                {**_fields(hit), "topics": list(hit.topics)} for hit in self.hits
+                {**_fields(hit), "topics": list(hit.topics),
+                 "evidence": hit.evidence.to_dict() if hit.evidence else None}
+                for hit in self.hits
             ],
             "facets": {
                 group.param: [

@@ -15,6 +15,7 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh import sorting
 
+from crawler.evidence import Evidence
 from index.analysis import word_index
 from index.schema import TEXT_FIELDS
 from index.spelling import Spelling
@@ -22,6 +23,7 @@ from index.store import Generation, IndexStore
 
 from index import bitsets
 from .compile import Compiled, compile_query
+from .counts import by_participants, known_fields
 from .facets import FACETS, FacetData, load_facet_data
 from .lru import BoundedCache
 from .matchset import MatchSets
@@ -144,6 +146,10 @@ class SearchService:
             return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
 
         compiled = compile_query(request.q, self.synonyms, known=known, near=view.corrections)
+        # An index built before evidence was read has no count fields: nothing matches them.
+        compiled.query = known_fields(compiled.query, reader.schema)
+        compiled.clauses = [replace(c, query=known_fields(c.query, reader.schema))
+                            for c in compiled.clauses]
         reading = self._read(searcher, view, compiled)
         filters = {f.param: f.filter_bits(request, data) for f in FACETS}
 
@@ -278,6 +284,7 @@ class SearchService:
                 snippet_from=snippet_from,
                 citation_html=citation_html(citation, marks),
                 lacking=next((word for bits, word in reading.lacking if bits >> docnum & 1), ""),
+                evidence=Evidence.from_dict(fields.get("evidence")),
             ))
         return tuple(hits)
 
@@ -290,6 +297,8 @@ class SearchService:
         pass: scoring phrases over every match would cost two to three times the whole search.
         """
         sort = request.effective_sort
+        if sort == "participants":
+            return by_participants(view.facets.participants, shown, limit)
         if sort != "relevance" and view.generation.newest_first:
             return [(d, None) for d in bitsets.first(shown, limit, reverse=sort == "oldest")]
         if sort != "relevance":
@@ -311,6 +320,16 @@ class SearchService:
         return ranked[:limit]
 
     # Entries
+
+    def evidence(self, entry_id: str) -> Evidence | None:
+        """The evidence the serving index holds for an entry; None when it holds none (an
+        index built before evidence was read, or an entry not indexed yet)."""
+        view = self.view()
+        searcher = self.searcher(view)
+        docnum = searcher.document_number(id=entry_id)
+        if docnum is None:
+            return None
+        return Evidence.from_dict(searcher.stored_fields(docnum).get("evidence"))
 
     def related(self, entry_id: str, limit: int = 5) -> tuple[RelatedEntry, ...]:
         """Entries most like this one, by the key words of its summary and implications.

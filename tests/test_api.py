@@ -28,6 +28,43 @@ PANIC_CITATION = (
 )
 
 
+PANIC_SENTENCE = (
+    "The most effective treatments compared to treatment as usual were CBT (SMD = -0.67, "
+    "95%CI: -0.95 to -0.39) and short term psychodynamic therapy (SMD = -0.61, 95%CI: -1.15 to "
+    "-0.07)."
+)
+PANIC_EVIDENCE = {
+    "design": "network meta-analysis", "studies": 136, "participants": 7300,
+    "effects": [
+        {"measure": "SMD", "value": -0.67, "ci": [-0.95, -0.39], "source": PANIC_SENTENCE,
+         "text": "SMD = -0.67, 95%CI: -0.95 to -0.39"},
+        {"measure": "SMD", "value": -0.61, "ci": [-1.15, -0.07], "source": PANIC_SENTENCE,
+         "text": "SMD = -0.61, 95%CI: -1.15 to -0.07"},
+    ],
+    "found": {
+        "design": {
+            "text": "network meta-analysis", "qualifier": "", "noun": "",
+            "source": "Comparative efficacy and acceptability of psychotherapies for panic "
+                      "disorder with or without agoraphobia: Systematic review and network "
+                      "meta-analysis of randomised controlled trials.",
+        },
+        "studies": {
+            "text": "136 randomized controlled trials", "qualifier": "",
+            "noun": "randomized controlled trials",
+            "source": "In this network meta-analysis, Papola and colleagues systematically "
+                      "reviewed 136 randomized controlled trials of psychological therapies for "
+                      "panic disorder that included over 7,300 patients.",
+        },
+        "participants": {
+            "text": "over 7,300 patients", "qualifier": "over", "noun": "patients",
+            "source": "In this network meta-analysis, Papola and colleagues systematically "
+                      "reviewed 136 randomized controlled trials of psychological therapies for "
+                      "panic disorder that included over 7,300 patients.",
+        },
+    },
+}
+
+
 def value(name: str, count: int, selected: bool, toggle_url: str) -> dict:
     return {"value": name, "label": name, "count": count, "selected": selected,
             "toggle_url": toggle_url}
@@ -65,6 +102,7 @@ def test_search_answers_the_whole_documented_structure(client, sample_data):
                 "for panic disorder", "for <mark>panic</mark> <mark>disorder</mark>"),
             "lacking": "",
             "score": score,
+            "evidence": PANIC_EVIDENCE,
         }],
         "facets": {
             "topic": [
@@ -81,6 +119,12 @@ def test_search_answers_the_whole_documented_structure(client, sample_data):
                 value("2023", 1, False, "/?q=panic+disorder&year=2021&year=2023"),
                 value("2021", 1, True, "/?q=panic+disorder"),
             ],
+            "design": [{**value("network meta-analysis", 1, False,
+                                "/?q=panic+disorder&year=2021&design=network+meta-analysis"),
+                        "label": "Network meta-analysis"}],
+            "participants": [{**value("1000-9999", 1, False,
+                                      "/?q=panic+disorder&year=2021&participants=1000-9999"),
+                              "label": "1,000–9,999"}],
         },
         "suggestion": None,
         "interpreted": {"searched": "panic disorder", "expansions": [], "corrections": [],
@@ -97,9 +141,9 @@ def test_search_keys_are_what_the_spec_documents(client):
                           "suggestion", "interpreted", "index_version"]
     assert {tuple(hit) for hit in body["hits"]} == {(
         "id", "title", "title_html", "month", "url", "citation", "topics", "research_type",
-        "snippet_html", "score", "snippet_from", "citation_html", "lacking",
+        "snippet_html", "score", "snippet_from", "citation_html", "lacking", "evidence",
     )}
-    assert list(body["facets"]) == ["topic", "type", "year"]
+    assert list(body["facets"]) == ["topic", "type", "year", "design", "participants"]
     assert {tuple(v) for group in body["facets"].values() for v in group} == {
         ("value", "label", "count", "selected", "toggle_url")
     }
@@ -129,7 +173,7 @@ def test_a_suggestion_is_an_object_with_q_and_html(client):
     ("per_page=1000", {"code": "out_of_range", "param": "per_page",
                        "message": "per_page must be between 1 and 100, not 1000."}),
     ("sort=bogus", {"code": "invalid_parameter", "param": "sort",
-                    "message": "sort must be one of relevance, newest, oldest, not 'bogus'."}),
+                    "message": "sort must be one of relevance, newest, oldest, participants, not 'bogus'."}),
     ("year=abc", {"code": "invalid_parameter", "param": "year",
                   "message": "year must be four digits, like 2021, not 'abc'."}),
     ("topic=Nonexistent", {"code": "unknown_value", "param": "topic",
@@ -155,7 +199,7 @@ def test_an_entry_with_its_related_entries(client, sample_data):
     with Archive(sample_data) as archive:
         entry = archive.get(PANIC)
         others = {e.id: e for e in archive.entries() if e.id != PANIC}
-    assert body == {**entry.to_dict(), "year": "2021"}
+    assert body == {**entry.to_dict(), "year": "2021", "evidence": PANIC_EVIDENCE}
     assert body["doi"] == "10.1192/bjp.2021.148"
     assert len(related) >= 3
     assert len({r["id"] for r in related}) == len(related)
@@ -190,7 +234,7 @@ def test_healthz_reports_the_serving_index(client, sample_data):
     assert response.get_json() == {
         "status": "ok", "entries": 6, "index_version": generation.name,
         "index_built_at": generation.built_at, "index_analysis_current": True,
-        "worker": os.getpid(),
+        "index_evidence_current": True, "worker": os.getpid(),
     }
 
 

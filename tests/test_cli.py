@@ -49,8 +49,10 @@ def test_plain_search_lists_the_panic_entry_first(run_cli):
         f"   {PANIC}",
     ]
     # Marks become plain text off a terminal; no HTML reaches the output.
+    assert lines[5] == ("   Evidence: Network meta-analysis · 136 RCTs · 7,300+ patients · "
+                        "SMD -0.67 [-0.95, -0.39] (+1 more)")
     # The snippet comes from the Practice Implications, which hold both words, and says so.
-    assert lines[5].startswith("   Practice implications: … short-term dynamic therapy are "
+    assert lines[6].startswith("   Practice implications: … short-term dynamic therapy are "
                                "efficacious treatments for panic disorder.")
     assert "<mark>" not in result.stdout
     numbered = [line for line in lines if line[:3] in ("1. ", "2. ", "3. ")]
@@ -72,7 +74,7 @@ def test_search_page_zero_fails_with_a_clear_message(run_cli, sample_data):
 
 @pytest.mark.parametrize("args, message", [
     (["--topic", "Nonexistent"], "Error: There is no topic called 'Nonexistent'.\n"),
-    (["--sort", "bogus"], "Error: sort must be one of relevance, newest, oldest, not 'bogus'.\n"),
+    (["--sort", "bogus"], "Error: sort must be one of relevance, newest, oldest, participants, not 'bogus'.\n"),
     (["--year", "21"], "Error: year must be four digits, like 2021, not '21'.\n"),
     (["--per-page", "many"], "Error: per_page must be a whole number, not 'many'.\n"),
 ])
@@ -117,7 +119,9 @@ def test_stats_figures(run_cli, sample_data):
         "last_crawl": None,
     }
     assert (index["version"], index["entries"], index["analysis_current"]) == (version, 6, True)
-    assert sorted(index) == ["analysis_current", "built_at", "entries", "seconds", "version"]
+    assert sorted(index) == ["analysis_current", "built_at", "entries", "evidence_current",
+                             "seconds", "version"]
+    assert index["evidence_current"] is True
 
 
 def test_stats_in_words(run_cli, sample_data):
@@ -145,7 +149,7 @@ def test_stats_of_an_empty_folder(run_cli, empty_data):
     assert json.loads(result.stdout) == {
         "entries": 0, "topics": {}, "types": {}, "inferred_topics": 0, "inferred_types": 0,
         "retired": [], "index": {"version": None, "entries": 0, "built_at": None, "seconds": None,
-                  "analysis_current": True},
+                  "analysis_current": True, "evidence_current": True},
         "last_crawl": None,
     }
 

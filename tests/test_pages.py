@@ -158,7 +158,7 @@ def test_the_sort_select_shows_the_order_used(client, url, selected):
     soup = get(client, url)
 
     options = soup.select("select#sort option")
-    assert [o["value"] for o in options] == ["relevance", "newest", "oldest"]
+    assert [o["value"] for o in options] == ["relevance", "newest", "oldest", "participants"]
     assert [o["value"] for o in options if o.has_attr("selected")] == [selected]
 
 
@@ -225,7 +225,7 @@ def test_a_suggestion_links_to_the_corrected_search(client):
     ("/?page=999", "There is no page 999 of these results; here is page 1.", "6 entries"),
     ("/?q=therapy&topic=Nonexistent", "There is no topic called 'Nonexistent'.",
      "5 entries for “therapy”"),
-    ("/?sort=bogus", "sort must be one of relevance, newest, oldest, not 'bogus'.", "6 entries"),
+    ("/?sort=bogus", "sort must be one of relevance, newest, oldest, participants, not 'bogus'.", "6 entries"),
     ("/?per_page=0", "per_page must be between 1 and 100, not 0.", "6 entries"),
     ("/?page=1001", "page must be between 1 and 1000, not 1001.", "6 entries"),
     ("/?year=20x1", "year must be four digits, like 2021, not '20x1'.", "6 entries"),
@@ -275,7 +275,7 @@ def test_an_entry_page_shows_the_whole_entry(client):
     ]
     assert text(citation).startswith("Papola, D., Ostuzzi, G.")
     sections = {text(s.select_one("h2")): text(s) for s in soup.select("article section")}
-    assert list(sections) == ["Summary", "Practice Implications"]
+    assert list(sections) == ["Evidence at a glance", "Summary", "Practice Implications"]
     assert sections["Summary"].startswith("Summary Panic disorder affects between 1.1% and 3.7%")
     assert sections["Practice Implications"].startswith(
         "Practice Implications The results of this large network meta-analysis")

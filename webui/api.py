@@ -30,9 +30,11 @@ def entry(entry_id: str):
         response.headers["Location"] = target
         return response
     related = search_service().related(entry_id)
+    evidence = search_service().evidence(entry_id)  # None from an index that predates it
     return jsonify({
         **found.to_dict(),
         "year": found.year,
+        "evidence": evidence.to_dict() if evidence else None,
         "related": [
             {"id": r.id, "title": r.title, "month": r.month,
              "url": url_for("api.entry", entry_id=r.id)}
@@ -54,5 +56,7 @@ def healthz():
         "index_built_at": generation.built_at,
         # False after an upgrade that changed the text analysis: run `pprsearch reindex`.
         "index_analysis_current": generation.current_analysis,
+        # False for an index built before evidence was read, or by other patterns: reindex.
+        "index_evidence_current": generation.current_evidence,
         "worker": os.getpid(),  # which serving process answered, for checks across workers
     })

@@ -139,18 +139,26 @@ def crawl(obj: Context, base_url: str | None, max_pages: int | None, delay: floa
 @click.option("--topic", multiple=True, help="Only entries with this topic (repeat: all of them).")
 @click.option("--type", "type_", multiple=True, help="Only this type of research (repeat: any of them).")
 @click.option("--year", multiple=True, help="Only this year (repeat: any of them).")
-@click.option("--sort", default="relevance", show_default=True, help="relevance, newest or oldest.")
+@click.option("--design", multiple=True,
+              help="Only this study design, e.g. 'meta-analysis' (repeat: any of them).")
+@click.option("--participants", multiple=True,
+              help="Only this participants band: under-100, 100-999, 1000-9999, 10000-plus "
+                   "(repeat: any of them).")
+@click.option("--sort", default="relevance", show_default=True,
+              help="relevance, newest, oldest or participants (most first).")
 @click.option("--page", default="1", show_default=True)
 @click.option("--per-page", default="10", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print exactly what /api/search answers.")
 @click.pass_obj
-def search(obj: Context, query, topic, type_, year, sort, page, per_page, as_json) -> None:
-    """Search, as the web page does."""
+def search(obj: Context, query, topic, type_, year, design, participants, sort, page, per_page,
+           as_json) -> None:
+    """Search, as the web page does (query syntax included: participants:>1000, studies:>=10)."""
     from search.params import parse_request
     from search.service import SearchService
 
     params = {"q": [" ".join(query)], "topic": list(topic), "type": list(type_),
-              "year": list(year), "sort": [sort], "page": [page], "per_page": [per_page]}
+              "year": list(year), "design": list(design), "participants": list(participants),
+              "sort": [sort], "page": [page], "per_page": [per_page]}
     with friendly_errors():
         request = parse_request(lambda name: params.get(name, []))
         result = SearchService(obj.data, answer_cache=0).search(request)
@@ -169,6 +177,8 @@ def _terminal(html: str) -> str:
 
 
 def _print_result(result) -> None:
+    from .evidence_view import evidence_line
+
     req = result.request
     how = result.interpreted
     click.echo(f"{result.total} entries" + (f" for {req.q!r}" if req.q else "")
@@ -194,12 +204,15 @@ def _print_result(result) -> None:
         click.echo(f"   {hit.id}")
         if hit.research_type or hit.topics:
             click.echo(f"   {hit.research_type}; " + ", ".join(hit.topics))
+        evidence = evidence_line(hit.evidence)
+        if evidence:
+            click.echo("   Evidence: " + " · ".join(evidence))
         if hit.lacking:
             click.echo(f"   (does not mention {hit.lacking})")
         label = "Practice implications: " if hit.snippet_from == "implications" else ""
         click.echo(f"   {label}{_terminal(hit.snippet_html)}")
     for group in result.facets:
-        values = ", ".join(f"{v.value} ({v.count})" for v in group.values[:8])
+        values = ", ".join(f"{v.label or v.value} ({v.count})" for v in group.values[:8])
         if values:
             click.echo(f"\n{group.label}: {values}")
 
@@ -279,6 +292,9 @@ def stats(obj: Context, as_json: bool) -> None:
                "`pprsearch restore-entry ID` brings one back)" if retired else ""))
     for entry in retired:
         click.echo(f"  {entry['id']}  retired {entry['retired_at']}")
+    if not index.get("evidence_current", True):
+        click.echo("Warning:       the index's evidence was read by other patterns (or not at "
+                   "all); run `pprsearch reindex`.")
     crawl = figures["last_crawl"]
     if isinstance(crawl, dict):
         click.echo(f"Last crawl:    {crawl.get('finished_at')} of {crawl.get('base_url')}: {crawl.get('summary', '')}")

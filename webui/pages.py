@@ -14,6 +14,7 @@ from search.params import parse_request
 from search.records import QUERY_MAX_CHARS, SORTS
 
 from . import present
+from .evidence_view import evidence_line, evidence_rows
 from .services import find_entry, search_service
 
 bp = Blueprint("pages", __name__)
@@ -77,14 +78,17 @@ def entry(entry_id: str):
         return redirect(url_for("pages.entry", entry_id=moved) + (f"?{query}" if query else ""), 301)
     try:
         related = search_service().related(entry_id)
+        evidence = search_service().evidence(entry_id)
     except IndexNotBuilt:
-        related = ()
+        related, evidence = (), None
     back = _search_context(entry_id)
     return render_template(
         "entry.html", entry=found, related=related, back=back,
         req=back["request"] if back else None,
         citation=present.citation_html(found.citation),
         month=present.month_label(found.month),
+        evidence_card=evidence_rows(evidence),
+        evidence_missing=evidence is None,
     )
 
 
@@ -94,7 +98,8 @@ def _search_context(entry_id: str) -> dict | None:
     The reader's own results page is searched again (usually straight from the answer cache),
     and the neighbouring page only when the entry sits at an edge of it.
     """
-    if not any(k in request.args for k in ("q", "topic", "type", "year", "sort", "page")):
+    if not any(k in request.args
+               for k in ("q", "topic", "type", "year", "design", "participants", "sort", "page")):
         return None
     try:
         req = parse_request(request.args.getlist)
@@ -143,6 +148,9 @@ def entry_url(entry_id: str, query_string: str | None = None) -> str:
 def filtered(param: str, value: str) -> str:
     """The search page listing every entry with one facet value, e.g. one topic."""
     return with_params(urlencode([(param, value)]))
+
+
+bp.add_app_template_global(evidence_line, "evidence_line")
 
 
 @bp.app_template_filter("month_label")

@@ -6,7 +6,10 @@ import re
 
 from markupsafe import Markup, escape
 
+from index.schema import PARTICIPANT_BANDS
 from search.records import SearchRequest, SearchResult
+
+_BAND_LABELS = {key: label for key, _, _, label in PARTICIPANT_BANDS}
 
 # Longer queries are cut in sentences and titles; the search box still holds them whole.
 _QUOTE_MAX = 80
@@ -27,6 +30,11 @@ def result_sentence(result: SearchResult) -> str:
         words += ", " + " or ".join(req.type)
     if req.year:
         words += ", " + _years(req.year)
+    if req.design:
+        words += ", " + " or ".join(req.design)
+    if req.participants:
+        words += ", " + " or ".join(_BAND_LABELS.get(p, p) for p in req.participants) \
+            + " participants"
     return words
 
 
@@ -89,9 +97,11 @@ def month_label(month: str) -> str:
 
 def active_filters(request: SearchRequest) -> list[tuple[str, str, str]]:
     """(group label, value, query string without it) for each selected facet value."""
-    labels = {"topic": "Topic", "type": "Type", "year": "Year"}
+    labels = {"topic": "Topic", "type": "Type", "year": "Year", "design": "Design",
+              "participants": "Participants"}
     out = []
-    for param in ("topic", "type", "year"):
+    for param in labels:
         for value in getattr(request, param):
-            out.append((labels[param], value, request.toggled_query(param, value)))
+            shown = _BAND_LABELS.get(value, value) if param == "participants" else value
+            out.append((labels[param], shown, request.toggled_query(param, value)))
     return out
