@@ -13,6 +13,14 @@ from search.errors import BadParameter, EntryNotFound
 log = logging.getLogger(__name__)
 
 
+class NothingToCite(Exception):
+    """An entry printing no reference for its paper was asked to cite it; answered with 404."""
+
+    def __init__(self, entry_id: str):
+        super().__init__(f"The entry {entry_id!r} prints no reference for its paper; "
+                         "cite the summary instead (of=summary).")
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
@@ -35,6 +43,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(EntryNotFound)
     def not_found(exc: EntryNotFound):
         return error_response(404, "not_found", str(exc))
+
+    @app.errorhandler(NothingToCite)
+    def nothing_to_cite(exc: NothingToCite):
+        return error_response(404, "no_citation", str(exc))
 
     @app.errorhandler(IndexNotBuilt)
     def no_index(exc: IndexNotBuilt):
