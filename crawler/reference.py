@@ -185,7 +185,8 @@ def _article_or_book(rest: str, fields: dict, status: str) -> Reference:
     for segment in segments[1:]:
         if _NOISE.match(segment) and segment.lower().startswith("advance online"):
             status = "Advance online publication"
-    kept = [s for s in segments if not _NOISE.match(s)]
+    # The title comes first and may start with a number ("10 years of ..."): never noise.
+    kept = segments[:1] + [s for s in segments[1:] if not _NOISE.match(s)]
     if not kept:
         return Reference(kind="article", status=status, **fields)
     for at, segment in enumerate(kept[1:], 1):

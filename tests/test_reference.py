@@ -170,6 +170,12 @@ SHAPES = {
         Reference(kind="book", authors=(A("Okafor", "J. D."),), year=2011,
                   title="Brief dynamic work with couples", publisher="Riverbank Press"),
     ),
+    "title starting with a number": (
+        "Costa, P. (2016). 10 years of feedback: What we learned. Feedback Research, 4, 1-9.",
+        Reference(kind="article", authors=(A("Costa", "P."),), year=2016,
+                  title="10 years of feedback: What we learned", container="Feedback Research",
+                  volume="4", pages="1-9"),
+    ),
     "in press": (
         "Zimmer, R., & Novak, T. (in press). Early change in therapy. Journal of Brief Therapy.",
         Reference(kind="article", authors=(A("Zimmer", "R."), A("Novak", "T.")),

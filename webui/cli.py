@@ -142,8 +142,10 @@ def crawl(obj: Context, base_url: str | None, max_pages: int | None, delay: floa
 @click.option("--page", default="1", show_default=True)
 @click.option("--per-page", default="10", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print exactly what /api/search answers.")
+@click.option("--format", "fmt", type=click.Choice(["ris", "bibtex", "csv", "jsonl"]), default=None,
+              help="Write every hit (not one page) in this format, as GET /export does.")
 @click.pass_obj
-def search(obj: Context, query, topic, type_, year, sort, page, per_page, as_json) -> None:
+def search(obj: Context, query, topic, type_, year, sort, page, per_page, as_json, fmt) -> None:
     """Search, as the web page does."""
     from search.params import parse_request
     from search.service import SearchService
@@ -152,11 +154,27 @@ def search(obj: Context, query, topic, type_, year, sort, page, per_page, as_jso
               "year": list(year), "sort": [sort], "page": [page], "per_page": [per_page]}
     with friendly_errors():
         request = parse_request(lambda name: params.get(name, []))
-        result = SearchService(obj.data, answer_cache=0).search(request)
+        service = SearchService(obj.data, answer_cache=0)
+        if fmt:
+            _export(obj, service, request, fmt)
+            return
+        result = service.search(request)
     if as_json:
         click.echo(json.dumps(result.to_dict(base="/"), ensure_ascii=False, indent=2))
         return
     _print_result(result)
+
+
+def _export(obj: Context, service, request, fmt: str) -> None:
+    """Every hit of the search, written as the web's /export writes it."""
+    from index.archive import Archive
+    from webui.formats.exports import write
+
+    with Archive(obj.data) as archive:
+        entries = (e for e in map(archive.get, service.all_ids(request)) if e is not None)
+        for piece in write(entries, fmt):
+            sys.stdout.write(piece)
+    sys.stdout.flush()
 
 
 def _terminal(html: str) -> str:

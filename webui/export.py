@@ -1,0 +1,46 @@
+"""Taking a whole search away: every hit as a file, streamed as it is written."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from flask import Blueprint, Response, request, stream_with_context, url_for
+
+from crawler.records import Entry
+from search.errors import BadParameter
+from search.params import parse_request
+
+from .formats.exports import EXPORTS, write
+from .services import archive, search_service
+
+bp = Blueprint("export", __name__)
+
+
+@bp.get("/export")
+def export():
+    """Every hit of the search in the URL (not one page) as ris, bibtex, csv or jsonl."""
+    fmt = request.args.get("format", "").strip().lower()
+    if fmt not in EXPORTS:
+        raise BadParameter("format", f"format must be one of {', '.join(EXPORTS)}, not {fmt[:40]!r}.")
+    req = parse_request(request.args.getlist)
+    ids = search_service().all_ids(req)  # checks the request before the answer starts
+    first = next(ids, None)
+
+    def page_url(entry_id: str) -> str:
+        return url_for("pages.entry", entry_id=entry_id, _external=True)
+
+    def entries() -> Iterator[Entry]:
+        store = archive()
+        for entry_id in ([first] if first else []):
+            if (entry := store.get(entry_id)) is not None:
+                yield entry
+        for entry_id in ids:
+            if (entry := store.get(entry_id)) is not None:
+                yield entry
+
+    kind = EXPORTS[fmt]
+    response = Response(stream_with_context(write(entries(), fmt, page_url)),
+                        content_type=kind.content_type)
+    response.headers.set("Content-Disposition", "attachment",
+                         filename=f"pprnet-search.{kind.extension}")
+    return response
