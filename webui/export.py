@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 from flask import Blueprint, Response, request, stream_with_context, url_for
@@ -9,11 +10,19 @@ from flask import Blueprint, Response, request, stream_with_context, url_for
 from crawler.records import Entry
 from search.errors import BadParameter
 from search.params import parse_request
+from search.records import PER_PAGE_DEFAULT
 
 from .formats.exports import EXPORTS, write
 from .services import archive, search_service
 
 bp = Blueprint("export", __name__)
+
+
+@bp.app_template_global()
+def export_url(req, fmt: str) -> str:
+    """Every result of the search `req` as a file (its page and page size do not matter)."""
+    query = replace(req, page=1, per_page=PER_PAGE_DEFAULT).query_string()
+    return f"{url_for('export.export')}?{query + '&' if query else ''}format={fmt}"
 
 
 @bp.get("/export")

@@ -8,6 +8,7 @@ from dataclasses import replace
 from flask import Blueprint, Response, request, url_for
 
 from search.params import parse_request
+from search.records import PER_PAGE_DEFAULT
 
 from . import present
 from .formats.atom import CONTENT_TYPE, FeedItem, atom_feed
@@ -30,12 +31,19 @@ def feed():
         if found is not None:
             entry, changed = found
             items.append(FeedItem(entry, changed, url_for("pages.entry", entry_id=entry.id, _external=True)))
-    query = replace(req, sort="relevance", per_page=10).query_string()
+    query = replace(req, sort="relevance", per_page=PER_PAGE_DEFAULT).query_string()
     html_url = url_for("pages.search", _external=True) + (f"?{query}" if query else "")
     self_url = url_for("feeds.feed", _external=True) + (f"?{query}" if query else "")
     title = present.page_title(replace(req, page=1))
     feed_id = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'pprnet-search:feed?' + query)}"
     return Response(atom_feed(title, feed_id, self_url, html_url, items), content_type=CONTENT_TYPE)
+
+
+@bp.app_template_global()
+def feed_url(req) -> str:
+    """The feed following the search `req` (sort and page do not matter to it)."""
+    query = replace(req, sort="relevance", page=1, per_page=PER_PAGE_DEFAULT).query_string()
+    return url_for("feeds.feed") + (f"?{query}" if query else "")
 
 
 @bp.get("/opensearch.xml")

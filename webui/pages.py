@@ -84,6 +84,7 @@ def entry(entry_id: str):
         req=back["request"] if back else None,
         citation=present.citation_html(found.citation, found.doi),
         month=present.month_label(found.month),
+        description=present.description(found.summary),
     )
 
 
@@ -142,6 +143,12 @@ def entry_url(entry_id: str, query_string: str | None = None) -> str:
 def filtered(param: str, value: str) -> str:
     """The search page listing every entry with one facet value, e.g. one topic."""
     return with_params(urlencode([(param, value)]))
+
+
+@bp.app_template_filter("citation_html")
+def citation_filter(citation: str):
+    """A citation with its DOI as a link, for every place one shows."""
+    return present.citation_html(citation)
 
 
 @bp.app_template_filter("month_label")

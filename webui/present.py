@@ -76,6 +76,11 @@ def citation_html(citation: str, doi: str = "") -> Markup:
     return escape(citation[: m.start()]) + link + escape(citation[m.end():])
 
 
+def description(text: str, limit: int = 200) -> str:
+    """The start of a text, cut at a word, for a page's meta description and link previews."""
+    return _short(" ".join(text.split()), limit)
+
+
 def month_label(month: str) -> str:
     """'2021-11' -> 'November 2021'."""
     names = ("January February March April May June July August September October "
