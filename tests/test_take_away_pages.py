@@ -9,7 +9,9 @@ import feedparser
 import rispy
 from bs4 import BeautifulSoup
 
-from conftest import PANIC
+from index.archive import Archive
+
+from conftest import PANIC, SAMPLE
 
 
 def soup_of(client, url: str) -> BeautifulSoup:
@@ -55,3 +57,19 @@ def test_entry_page_previews_and_prints_its_address(client):
     assert page.select_one(".print-only.address").text == f"http://localhost/entries/{PANIC}"
     assert page.select_one(".entry-actions a.cite-link")["href"] == f"/entries/{PANIC}/cite"
     assert page.select_one('link[rel="search"]')["href"] == "/opensearch.xml"
+
+
+def test_sample_entries_link_the_blog_listing_they_came_from(client):
+    page = soup_of(client, f"/entries/{PANIC}")
+    link = page.select_one(".entry .source a")
+    assert link["href"] == "https://socialsciences.uottawa.ca/pprnet/blog"
+    assert link.text == "Read this summary on the PPRNet blog"
+
+
+def test_import_source_url_from_the_command_line(run_cli, empty_data):
+    result = run_cli("import", str(SAMPLE), "--source-url", "https://example.org/pprnet/blog", data=empty_data)
+    assert result.exit_code == 0, result.output
+    with Archive(empty_data) as archive:
+        assert {e.url for e in archive.entries()} == {"https://example.org/pprnet/blog"}
+    result = run_cli("import", str(SAMPLE), "--source-url", "blog", data=empty_data)
+    assert result.exit_code != 0 and "--source-url" in result.output

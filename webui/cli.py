@@ -72,16 +72,21 @@ def main(ctx: click.Context, data: str | None) -> None:
 
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--source-url", default="", metavar="URL",
+              help="The blog listing text pages were copied from (e.g. "
+                   "https://socialsciences.uottawa.ca/pprnet/blog): their entries link there.")
 @click.pass_obj
-def import_(obj: Context, paths: tuple[str, ...]) -> None:
+def import_(obj: Context, paths: tuple[str, ...], source_url: str) -> None:
     """Import text pages, saved HTML pages or JSON Lines of entries, then update the index."""
+    if source_url and not source_url.startswith(("http://", "https://")):
+        raise click.BadParameter("must be an http:// or https:// address.", param_hint="--source-url")
     from index.ingest import import_paths
 
     progress = _Progress("indexing")
     with friendly_errors():
         try:
             report = import_paths(
-                obj.data, list(paths), progress=progress,
+                obj.data, list(paths), progress=progress, source_url=source_url,
                 on_file=lambda p: click.echo(f"reading {p}", err=True),
             )
         finally:
