@@ -9,6 +9,8 @@ import bibtexparser
 import pytest
 import rispy
 
+from index.ingest import import_paths
+
 from conftest import PANIC
 
 PANIC_AUTHORS = ["Papola", "Ostuzzi", "Tedeschi", "Gastaldon", "Purgato", "Del Giovane", "Barbui"]
@@ -147,3 +149,18 @@ def test_plain_cite_page(client):
     assert f'href="/api/entries/{PANIC}/cite?format=bibtex&amp;of=summary"' in html
     fragment = client.get(f"/entries/{PANIC}/cite", headers={"X-Requested-With": "fetch"})
     assert fragment.get_data(as_text=True).startswith("<div class=\"cite-body\"")
+
+
+def test_an_entry_without_a_reference_cites_only_its_summary(empty_data, make_app, tmp_path):
+    path = tmp_path / "bare.jsonl"
+    path.write_text(json.dumps({"id": "2019-04-bare", "month": "2019-04", "title": "A bare entry",
+                                "summary": "No reference printed."}) + "\n", encoding="utf-8")
+    import_paths(empty_data, [path])
+    client = make_app(empty_data, ANSWER_CACHE=0).test_client()
+    response = client.get("/api/entries/2019-04-bare/cite?format=ris")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "no_citation"
+    [record] = rispy.loads(cite(client, "2019-04-bare", "ris", of="summary").get_data(as_text=True))
+    assert record["title"] == "A bare entry"
+    html = client.get("/entries/2019-04-bare/cite").get_data(as_text=True)
+    assert "This PPRNet summary" in html and "The paper" not in html
