@@ -84,9 +84,11 @@ def _pdf_pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-@pytest.mark.parametrize("entry_id", [
-    PANIC, "2022-12-adding-short-term-psychodynamic-psychotherapy-to-antidepressants",
+@pytest.mark.parametrize("entry_id", [  # every sample entry
     "2023-03-capacity-to-mentalize-predicted-outcomes-in-inpatient-therapy-for-resistant-depression",
+    "2022-12-adding-short-term-psychodynamic-psychotherapy-to-antidepressants",
+    "2022-06-the-evidence-for-psychodynamic-therapy", PANIC, "2021-06-psychotherapies-for-depression",
+    "2020-08-is-psychodynamic-therapy-effective-for-treating-personality-disorders",
 ])
 def test_an_entry_prints_on_one_a4_page(page, entry_id):
     page.goto(f"/entries/{entry_id}?q=")  # reached from a search: prev/next and related shown on screen
@@ -101,3 +103,14 @@ def test_an_entry_prints_on_one_a4_page(page, entry_id):
             expect(page.locator(shown).first).to_be_visible()
     expect(page.locator(".print-only.address")).to_have_text(re.compile(f"^http://127.0.0.1:\\d+/entries/{entry_id}$"))
     assert _pdf_pages(page.pdf(format="A4")) == 1
+
+
+def test_the_head_feed_link_follows_the_search_as_it_changes(page):
+    page.goto("/")
+    page.locator("#q").fill("psychodynamic")
+    expect(page.locator(".take-away a.follow")).to_have_attribute("href", "/feed.atom?q=psychodynamic")
+    feed = page.locator('head link[rel="alternate"][type="application/atom+xml"]')
+    expect(feed).to_have_attribute("href", "/feed.atom?q=psychodynamic")
+    page.locator(".take-away details.export summary").click()
+    expect(page.locator(".take-away .export a", has_text="BibTeX")).to_have_attribute(
+        "href", "/export?q=psychodynamic&format=bibtex")
