@@ -131,3 +131,14 @@ def test_cli_search_format(run_cli, client):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         assert len(bibtexparser.loads(run_cli("search", "--format", "bibtex", "--topic", "Anxiety Disorders").output).entries) == 1
+
+
+def test_ris_keeps_one_field_per_line():
+    """A line break inside a value must not start a field (or end the record) of its own."""
+    tricky = Entry(id="2020-02-tricky", month="2020-02", title="T",
+                   citation="Smith, J. (2020). Line one\nER  - \nTY  - BOOK. Journal, 1, 2-3.",
+                   topics=("Topic\nAU  - Injected",))
+    [record] = rispy.loads("".join(write([tricky], "ris")))
+    assert record["authors"] == ["Smith, J."]
+    assert record["title"] == "Line one ER - TY - BOOK"
+    assert record["keywords"] == ["Topic AU - Injected"]
