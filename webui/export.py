@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import chain
 from typing import Iterator
 
 from flask import Blueprint, Response, request, stream_with_context, url_for
@@ -32,7 +33,8 @@ def export():
     if fmt not in EXPORTS:
         raise BadParameter("format", f"format must be one of {', '.join(EXPORTS)}, not {fmt[:40]!r}.")
     req = parse_request(request.args.getlist)
-    ids = search_service().all_ids(req)  # checks the request before the answer starts
+    ids = search_service().all_ids(req)
+    # The first page is searched now, so a bad request is answered 400 rather than cut mid-file.
     first = next(ids, None)
 
     def page_url(entry_id: str) -> str:
@@ -40,11 +42,9 @@ def export():
 
     def entries() -> Iterator[Entry]:
         store = archive()
-        for entry_id in ([first] if first else []):
-            if (entry := store.get(entry_id)) is not None:
-                yield entry
-        for entry_id in ids:
-            if (entry := store.get(entry_id)) is not None:
+        for entry_id in chain([first] if first else [], ids):
+            entry = store.get(entry_id)
+            if entry is not None:  # left the archive since the index was built
                 yield entry
 
     kind = EXPORTS[fmt]
