@@ -11,7 +11,7 @@ from flask import Blueprint, Response, request, stream_with_context, url_for
 from crawler.records import Entry
 from search.errors import BadParameter
 from search.params import parse_request
-from search.records import PER_PAGE_DEFAULT
+from search.records import PER_PAGE_DEFAULT, SearchRequest
 
 from .formats.exports import EXPORTS, write
 from .services import archive, search_service
@@ -20,7 +20,7 @@ bp = Blueprint("export", __name__)
 
 
 @bp.app_template_global()
-def export_url(req, fmt: str) -> str:
+def export_url(req: SearchRequest, fmt: str) -> str:
     """Every result of the search `req` as a file (its page and page size do not matter)."""
     query = replace(req, page=1, per_page=PER_PAGE_DEFAULT).query_string()
     return f"{url_for('export.export')}?{query + '&' if query else ''}format={fmt}"

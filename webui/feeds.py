@@ -8,7 +8,7 @@ from dataclasses import replace
 from flask import Blueprint, Response, request, url_for
 
 from search.params import parse_request
-from search.records import PER_PAGE_DEFAULT
+from search.records import PER_PAGE_DEFAULT, SearchRequest
 
 from . import present
 from .formats.atom import CONTENT_TYPE, FeedItem, atom_feed
@@ -40,7 +40,7 @@ def feed():
 
 
 @bp.app_template_global()
-def feed_url(req) -> str:
+def feed_url(req: SearchRequest) -> str:
     """The feed following the search `req` (sort and page do not matter to it)."""
     query = replace(req, sort="relevance", page=1, per_page=PER_PAGE_DEFAULT).query_string()
     return url_for("feeds.feed") + (f"?{query}" if query else "")

@@ -43,6 +43,7 @@ def test_copy_apa_from_the_cite_dialog_on_the_results(clipboard_page, shot):
     hit.locator("a.cite-link").click()
     dialog = page.locator("dialog.cite-dialog")
     expect(dialog).to_be_visible()
+    expect(dialog.locator("h2").first).to_have_text("Cite: Psychological Treatments for Panic Disorder")
     expect(page).to_have_url(re.compile(r"/\?q=panic\+disorder$"))  # the results stay
     expect(dialog.locator("#apa-paper")).to_have_text(PANIC_APA)
     expect(dialog.locator("#apa-paper i", has_text="The British Journal of Psychiatry")).to_be_visible()

@@ -53,6 +53,9 @@
         dialog = dialog || makeDialog();
         var body = dialog.querySelector(".dialog-body");
         body.innerHTML = html; // the server's own escaped template, same origin
+        var part = body.querySelector(".cite-body");
+        dialog.querySelector("#cite-dialog-h").textContent =
+          "Cite: " + ((part && part.getAttribute("data-title")) || "this entry");
         enable(body);
         opener = link;
         dialog.showModal();
