@@ -209,3 +209,16 @@ def test_no_year_no_reference():
 def test_page_range():
     assert Reference(kind="article", pages="705–718").page_range == ("705", "718")
     assert Reference(kind="article", pages="103644").page_range == ("103644", "")
+
+
+def test_agrees_with_the_search_fields_on_every_shape_of_test_citation():
+    """The shapes tests/test_citation.py collects (read off real texts there): the same surnames,
+    year, source and DOI as the fields the index searches on."""
+    from test_citation import SHAPES as CITATION_SHAPES
+
+    for name, (line, parts) in CITATION_SHAPES.items():
+        ref = parse_reference(line)
+        assert tuple(a.family for a in ref.authors) == parts.authors, name
+        assert (ref.year, ref.doi) == (parts.year, parts.doi), name
+        source = ref.title if ref.kind == "book" else ref.container
+        assert source == parts.journal, name
