@@ -29,8 +29,12 @@ def files_in(paths: list[Path | str]) -> list[Path]:
     return found
 
 
-def read_file(path: Path) -> ParsedPage:
-    """Parse one file by its kind, with tags inferred where the file gives none."""
+def read_file(path: Path, source_url: str = "") -> ParsedPage:
+    """Parse one file by its kind, with tags inferred where the file gives none.
+
+    `source_url` is the blog listing a text page was copied from: its entries, which carry no
+    address of their own, link there.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -45,7 +49,7 @@ def read_file(path: Path) -> ParsedPage:
     elif path.suffix.lower() in _HTML_SUFFIXES or head.startswith(("<!doctype", "<html")):
         page = _parse_html(text, path)
     else:
-        page = parse_text_page(text)
+        page = parse_text_page(text, source_url=source_url)
         if not page.entries:
             raise ImportFileError(
                 f"{path}: no entries found. A text page needs month headings such as "

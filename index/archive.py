@@ -218,6 +218,15 @@ class Archive:
                                "ORDER BY retired_at DESC, id").fetchall()
         return [(_row_to_entry(row), row["retired_at"]) for row in rows]
 
+    def changed_at(self) -> Iterator[tuple[str, str]]:
+        """(id, when it last changed) for every entry, newest month first: for sitemaps and feeds."""
+        yield from self.db.execute("SELECT id, updated_at FROM entries ORDER BY month DESC, id")
+
+    def get_with_change(self, entry_id: str) -> tuple[Entry, str] | None:
+        """An entry and when the archive last changed it (UTC, ISO 8601)."""
+        row = self.db.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        return (_row_to_entry(row), row["updated_at"]) if row else None
+
     def relabel_inferred_types(self, labels: dict[str, str]) -> int:
         """Call inferred types by the site's own labels from now on (a crawl has read them)."""
         changed = 0

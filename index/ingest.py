@@ -28,6 +28,7 @@ def import_paths(
     paths: list[Path | str],
     on_file: Callable[[Path], None] | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    source_url: str = "",
 ) -> ImportReport:
     """Read every file, then upsert all entries and build the index from them in one go.
 
@@ -41,7 +42,7 @@ def import_paths(
     for path in files:
         if on_file:
             on_file(path)
-        page = read_file(path)
+        page = read_file(path, source_url=source_url)
         entries.extend(page.entries)
         problems.extend(page.problems)
         topics.update(page.topics)

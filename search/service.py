@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Iterator
 
 from whoosh import query as wq
 from whoosh import sorting
@@ -28,7 +29,7 @@ from .facets import FACETS, FacetData, load_facet_data
 from .lru import BoundedCache
 from .matchset import MatchSets
 from .scoring import TermScores, relevance, top
-from .records import ANSWER_CACHE, Hit, Interpretation, Offer, SearchRequest, SearchResult
+from .records import ANSWER_CACHE, PER_PAGE_MAX, Hit, Interpretation, Offer, SearchRequest, SearchResult
 from .snippets import Marks, citation_html, snippet_html, title_html
 from .suggest import suggest
 from .synonyms import DEFAULT_FILE, Synonyms
@@ -318,6 +319,23 @@ class SearchService:
                 scores[docnum] += bonus
         ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
         return ranked[:limit]
+
+    def all_ids(self, request: SearchRequest) -> Iterator[str]:
+        """Every hit's id, in the order the request's pages list them (its page is ignored).
+
+        For exports: read page by page from one index generation, past the answer cache so a
+        long export does not push out the answers people are waiting for.
+        """
+        view = self.view()
+        for facet in FACETS:
+            facet.check(request, view.facets)
+        page = 1
+        while True:
+            result = self._search(view, replace(request, page=page, per_page=PER_PAGE_MAX))
+            yield from (hit.id for hit in result.hits)
+            if page >= result.pages:
+                return
+            page += 1
 
     # Entries
 

@@ -159,6 +159,8 @@ def citation_html(citation: str, marks: Marks) -> str:
     if not citation or not marks:
         return escape(citation, quote=False)
     found = _spans(citation, marks) if marks.words or marks.phrases else []
+    links = [m.span() for m in _LINK.finditer(citation)]  # a DOI or URL stays whole, to link
+    found = [f for f in found if not any(start <= f[0] < end for start, end in links)]
     if marks.names:
         taken = {start for start, _, _ in found}
         for m in _NAME.finditer(citation):
@@ -169,6 +171,7 @@ def citation_html(citation: str, marks: Marks) -> str:
     return _mark(citation, 0, len(citation), found)
 
 
+_LINK = re.compile(r"(?:https?://|doi:\s*|\b10\.\d{4,9}/)\S+", re.IGNORECASE)
 _NAME = re.compile(r"\w+(?:[-'’]\w+)*")
 _FOLD = name_analyzer()
 

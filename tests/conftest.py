@@ -19,6 +19,8 @@ from webui.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample" / "pprnet-blog-page.txt"
+# Where the sample page was copied from: its entries link there (pprsearch import --source-url).
+BLOG = "https://socialsciences.uottawa.ca/pprnet/blog"
 PANIC = "2021-11-psychological-treatments-for-panic-disorder"
 
 # The CLI as a fresh machine has it: through the interpreter that runs the tests. A bare
@@ -61,7 +63,7 @@ def settle_jobs(data, timeout: float = 20.0) -> None:
 def sample_template(tmp_path_factory) -> Path:
     """The sample archive, imported and indexed once per session; tests get copies."""
     folder = tmp_path_factory.mktemp("sample-data")
-    import_paths(folder, [SAMPLE])
+    import_paths(folder, [SAMPLE], source_url=BLOG)
     return folder
 
 

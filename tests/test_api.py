@@ -86,7 +86,7 @@ def test_search_answers_the_whole_documented_structure(client, sample_data):
             "title": "Psychological Treatments for Panic Disorder",
             "title_html": "Psychological Treatments for <mark>Panic</mark> <mark>Disorder</mark>",
             "month": "2021-11",
-            "url": "",
+            "url": "https://socialsciences.uottawa.ca/pprnet/blog",
             "citation": PANIC_CITATION,
             "topics": PANIC_TOPICS,
             "research_type": META,

@@ -67,7 +67,7 @@ def test_panic_disorder_ranks_the_panic_entry_first_with_marks(service):
         title="Psychological Treatments for Panic Disorder",
         title_html="Psychological Treatments for <mark>Panic</mark> <mark>Disorder</mark>",
         month="2021-11",
-        url="",
+        url="https://socialsciences.uottawa.ca/pprnet/blog",
         citation=(
             "Papola, D., Ostuzzi, G., Tedeschi, F., Gastaldon, C., Purgato, M., Del Giovane, C., "
             ". . . Barbui, C. (2021). Comparative efficacy and acceptability of psychotherapies for "

@@ -23,11 +23,14 @@ def create_app(test_config: Mapping | None = None, environ: Mapping[str, str] | 
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from . import admin, api, errors, pages, services
+    from . import admin, api, cite, errors, export, feeds, pages, services
 
     services.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(cite.bp)
+    app.register_blueprint(export.bp)
+    app.register_blueprint(feeds.bp)
     admin.init_app(app)
     return app

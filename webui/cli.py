@@ -68,16 +68,21 @@ def main(ctx: click.Context, data: str | None) -> None:
 
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--source-url", default="", metavar="URL",
+              help="The blog listing text pages were copied from (e.g. "
+                   "https://socialsciences.uottawa.ca/pprnet/blog): their entries link there.")
 @click.pass_obj
-def import_(obj: Context, paths: tuple[str, ...]) -> None:
+def import_(obj: Context, paths: tuple[str, ...], source_url: str) -> None:
     """Import text pages, saved HTML pages or JSON Lines of entries, then update the index."""
+    if source_url and not source_url.startswith(("http://", "https://")):
+        raise click.BadParameter("must be an http:// or https:// address.", param_hint="--source-url")
     from index.ingest import import_paths
 
     progress = _Progress("indexing")
     with friendly_errors():
         try:
             report = import_paths(
-                obj.data, list(paths), progress=progress,
+                obj.data, list(paths), progress=progress, source_url=source_url,
                 on_file=lambda p: click.echo(f"reading {p}", err=True),
             )
         finally:
@@ -149,9 +154,11 @@ def crawl(obj: Context, base_url: str | None, max_pages: int | None, delay: floa
 @click.option("--page", default="1", show_default=True)
 @click.option("--per-page", default="10", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print exactly what /api/search answers.")
+@click.option("--format", "fmt", type=click.Choice(["ris", "bibtex", "csv", "jsonl"]), default=None,
+              help="Write every hit (not one page) in this format, as GET /export does.")
 @click.pass_obj
 def search(obj: Context, query, topic, type_, year, design, participants, sort, page, per_page,
-           as_json) -> None:
+           as_json, fmt) -> None:
     """Search, as the web page does (query syntax included: participants:>1000, studies:>=10)."""
     from search.params import parse_request
     from search.service import SearchService
@@ -161,11 +168,27 @@ def search(obj: Context, query, topic, type_, year, design, participants, sort, 
               "sort": [sort], "page": [page], "per_page": [per_page]}
     with friendly_errors():
         request = parse_request(lambda name: params.get(name, []))
-        result = SearchService(obj.data, answer_cache=0).search(request)
+        service = SearchService(obj.data, answer_cache=0)
+        if fmt:
+            _export(obj, service, request, fmt)
+            return
+        result = service.search(request)
     if as_json:
         click.echo(json.dumps(result.to_dict(base="/"), ensure_ascii=False, indent=2))
         return
     _print_result(result)
+
+
+def _export(obj: Context, service, request, fmt: str) -> None:
+    """Every hit of the search, written as the web's /export writes it."""
+    from index.archive import Archive
+    from webui.formats.exports import write
+
+    with Archive(obj.data) as archive:
+        entries = (e for e in map(archive.get, service.all_ids(request)) if e is not None)
+        for piece in write(entries, fmt):
+            sys.stdout.write(piece)
+    sys.stdout.flush()
 
 
 def _terminal(html: str) -> str:

@@ -89,6 +89,7 @@ def entry(entry_id: str):
         month=present.month_label(found.month),
         evidence_card=evidence_rows(evidence),
         evidence_missing=evidence is None,
+        description=present.description(found.summary),
     )
 
 
@@ -151,6 +152,10 @@ def filtered(param: str, value: str) -> str:
 
 
 bp.add_app_template_global(evidence_line, "evidence_line")
+@bp.app_template_filter("citation_html")
+def citation_filter(citation: str, marked: str = ""):
+    """A citation with its DOI as a link, for every place one shows (with a search's marks)."""
+    return present.citation_html(citation, marked)
 
 
 @bp.app_template_filter("month_label")

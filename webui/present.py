@@ -75,13 +75,23 @@ def _years(years: tuple[str, ...]) -> str:
     return " or ".join(ordered)
 
 
-def citation_html(citation: str) -> Markup:
-    """The citation with its DOI (or doi.org address) as a link; everything else escaped."""
+def citation_html(citation: str, marked: str = "") -> Markup:
+    """The citation with its DOI (or doi.org address) as a link; everything else escaped.
+
+    `marked` is the citation as a search marked it (escaped, with <mark>s; its DOI unmarked):
+    the link goes in there instead."""
+    html = Markup(marked) if marked else Markup(escape(citation))
     m = _DOI.search(citation)
     if not m:
-        return Markup(escape(citation))
+        return html
     link = Markup('<a href="https://doi.org/{0}">{1}</a>').format(m.group(1), m.group(0))
-    return escape(citation[: m.start()]) + link + escape(citation[m.end():])
+    written = str(escape(m.group(0)))
+    return Markup(str(html).replace(written, str(link), 1)) if written in html else html
+
+
+def description(text: str, limit: int = 200) -> str:
+    """The start of a text, cut at a word, for a page's meta description and link previews."""
+    return _short(" ".join(text.split()), limit)
 
 
 def month_label(month: str) -> str:

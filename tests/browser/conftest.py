@@ -36,7 +36,7 @@ class _QuietHandler(WSGIRequestHandler):
 def base_url(tmp_path_factory) -> str:
     """The app over the six sample entries, served on 127.0.0.1 for the whole session."""
     folder = tmp_path_factory.mktemp("browser-data")
-    import_paths(folder, [SAMPLE])
+    import_paths(folder, [SAMPLE], source_url="https://socialsciences.uottawa.ca/pprnet/blog")
     app = create_app({"DATA_DIR": str(folder), "ANSWER_CACHE": 0}, environ={})
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="browser-test-server", daemon=True)

@@ -149,11 +149,21 @@
       document.title = state.title;
       filters.innerHTML = state.filters;
       swapMain(state.main);
+      followFeed(state.title);
       var details = filters.querySelector("details.show-all");
       if (details && showAll) details.open = true;
       syncToggle();
       main.removeAttribute("aria-busy");
       restoreFocus(focus);
+    }
+
+    // The head's feed link follows the search shown, as "Follow this search" does.
+    function followFeed(title) {
+      var follow = main.querySelector(".take-away a.follow");
+      var feed = document.querySelector('head link[rel="alternate"][type="application/atom+xml"]');
+      if (!follow || !feed) return;
+      feed.setAttribute("href", follow.getAttribute("href"));
+      feed.setAttribute("title", "New entries: " + title);
     }
 
     // The count is a live region: it stays in the page and only its words change, so screen
