@@ -15,7 +15,7 @@ from index import jobs as job_runner
 from index.jobs import JobError, JobRunning, Jobs
 from index.stats import archive_stats
 
-from .auth import AuthError, TooManyAttempts, check_csrf, check_token, csrf_token, require_admin
+from .auth import AdminInputError, AuthError, TooManyAttempts, check_csrf, check_token, csrf_token, require_admin
 from .errors import error_response
 
 bp = Blueprint("admin", __name__)
@@ -29,12 +29,13 @@ def _jobs() -> Jobs:
 def _start(source: str, reparse: bool = False, base_url: str | None = None,
            max_pages: int | None = None):
     """Create the job, hand it to a process of its own, and return its record."""
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}.")
+    if not isinstance(source, str) or source not in SOURCES:
+        raise AdminInputError(
+            "source", f"source must be one of {', '.join(SOURCES)}, not {str(source)[:40]!r}.")
     if source == "crawl":
         base_url = base_url or current_app.config.get("CRAWL_BASE_URL")
         if base_url and urlparse(base_url).scheme not in ("http", "https"):
-            raise ValueError("base_url must be an http or https address.")
+            raise AdminInputError("base_url", "base_url must be an http or https address.")
         params = {"base_url": base_url, "delay": float(current_app.config["CRAWL_DELAY"]),
                   "max_pages": max_pages}
         job = _jobs().create("crawl", params)
@@ -53,12 +54,14 @@ def api_start():
     body = body if isinstance(body, dict) else {}
     max_pages = body.get("max_pages")
     if max_pages is not None and (type(max_pages) is not int or max_pages < 1):
-        return error_response(400, "invalid_parameter", "max_pages must be a positive whole number.", "max_pages")
-    try:
-        job = _start(str(body.get("source", "archive")), bool(body.get("reparse")),
-                     body.get("base_url"), max_pages)
-    except ValueError as exc:
-        return error_response(400, "invalid_parameter", str(exc), "source")
+        raise AdminInputError("max_pages", "max_pages must be a positive whole number.")
+    reparse = body.get("reparse", False)
+    if not isinstance(reparse, bool):
+        raise AdminInputError("reparse", "reparse must be true or false.")
+    base_url = body.get("base_url")
+    if base_url is not None and not isinstance(base_url, str):
+        raise AdminInputError("base_url", "base_url must be an http or https address.")
+    job = _start(body.get("source", "archive"), reparse, base_url, max_pages)
     return jsonify({"job": job.to_dict(), "url": url_for("admin.api_job", job_id=job.id)}), 202
 
 
@@ -112,6 +115,8 @@ def start_from_page():
     if not session.get("admin"):
         raise AuthError("Log in first.")
     check_csrf()
+    if request.form.get("reparse", "on") != "on":
+        raise AdminInputError("reparse", "reparse is a checkbox: 'on' or left out.")
     try:
         job = _start(request.form.get("source", "archive"), request.form.get("reparse") == "on")
     except JobRunning as exc:
@@ -139,6 +144,10 @@ def init_app(app) -> None:
         response = error_response(401, "unauthorized", str(exc))
         response.headers["WWW-Authenticate"] = 'Bearer realm="pprsearch-admin"'
         return response
+
+    @app.errorhandler(AdminInputError)
+    def bad_input(exc: AdminInputError):
+        return error_response(400, "invalid_parameter", exc.message, exc.param)
 
     @app.errorhandler(TooManyAttempts)
     def too_many(exc: TooManyAttempts):

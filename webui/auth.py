@@ -24,6 +24,15 @@ class AuthError(Exception):
     """Credentials missing or wrong: answered with 401."""
 
 
+class AdminInputError(Exception):
+    """A bad value in an admin form or request body: answered with 400 and the message."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(message)
+        self.param = param
+        self.message = message
+
+
 class TooManyAttempts(Exception):
     """Too many bad tokens from one address: answered with 429 and Retry-After."""
 
