@@ -27,6 +27,8 @@ def create_app(test_config: Mapping | None = None, environ: Mapping[str, str] | 
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
+        # The signed cookie is refused past this age, whatever the browser keeps.
+        PERMANENT_SESSION_LIFETIME=int(app.config["ADMIN_SESSION_SECONDS"]),
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False

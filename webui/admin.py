@@ -15,7 +15,8 @@ from index import jobs as job_runner
 from index.jobs import JobError, JobRunning, Jobs
 from index.stats import archive_stats
 
-from .auth import AdminInputError, AuthError, TooManyAttempts, check_csrf, check_token, csrf_token, require_admin
+from .auth import (AdminInputError, AuthError, CsrfError, TooManyAttempts, check_csrf, check_token,
+                   csrf_token, end_all_sessions, grant_session, is_admin, require_admin)
 from .errors import error_response
 
 bp = Blueprint("admin", __name__)
@@ -33,7 +34,14 @@ def _start(source: str, reparse: bool = False, base_url: str | None = None,
         raise AdminInputError(
             "source", f"source must be one of {', '.join(SOURCES)}, not {str(source)[:40]!r}.")
     if source == "crawl":
-        base_url = base_url or current_app.config.get("CRAWL_BASE_URL")
+        configured = current_app.config.get("CRAWL_BASE_URL")
+        if base_url and base_url.rstrip("/") != (configured or "").rstrip("/"):
+            # A web request never chooses what the server fetches: `pprsearch crawl
+            # --base-url` does, from the machine's own shell.
+            raise AdminInputError(
+                "base_url", "A crawl started here fetches only the configured CRAWL_BASE_URL; "
+                "use `pprsearch crawl --base-url URL` to crawl another address.")
+        base_url = configured
         if base_url and urlparse(base_url).scheme not in ("http", "https"):
             raise AdminInputError("base_url", "base_url must be an http or https address.")
         params = {"base_url": base_url, "delay": float(current_app.config["CRAWL_DELAY"]),
@@ -50,8 +58,11 @@ def _start(source: str, reparse: bool = False, base_url: str | None = None,
 @bp.post("/api/admin/reindex")
 @require_admin
 def api_start():
-    body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
+    body = {}
+    if request.get_data(cache=True).strip():
+        body = request.get_json(force=True, silent=True)
+        if not isinstance(body, dict):
+            raise AdminInputError("body", 'The body must be a JSON object, like {"source": "archive"}.')
     max_pages = body.get("max_pages")
     if max_pages is not None and (type(max_pages) is not int or max_pages < 1):
         raise AdminInputError("max_pages", "max_pages must be a positive whole number.")
@@ -81,7 +92,7 @@ def api_jobs():
 
 @bp.get("/admin")
 def dashboard():
-    if not session.get("admin"):
+    if not is_admin():
         return render_template("admin_login.html", csrf=csrf_token())
     return render_template(
         "admin.html", csrf=csrf_token(), stats=archive_stats(current_app.config["DATA_DIR"]),
@@ -98,21 +109,22 @@ def login():
     except AuthError:
         flash("That token is not right.", "error")
         return render_template("admin_login.html", csrf=csrf_token()), 401
-    session.clear()
-    session["admin"] = True
+    grant_session()
     return redirect(url_for("admin.dashboard"))
 
 
 @bp.post("/admin/logout")
 def logout():
     check_csrf()
+    if is_admin():
+        end_all_sessions()  # a copy of this cookie, anywhere, stops working too
     session.clear()
     return redirect(url_for("admin.dashboard"))
 
 
 @bp.post("/admin/jobs")
 def start_from_page():
-    if not session.get("admin"):
+    if not is_admin():
         raise AuthError("Log in first.")
     check_csrf()
     if request.form.get("reparse", "on") != "on":
@@ -127,7 +139,7 @@ def start_from_page():
 
 @bp.get("/admin/jobs/<job_id>")
 def job_page(job_id: str):
-    if not session.get("admin"):
+    if not is_admin():
         return redirect(url_for("admin.dashboard"))
     return render_template("admin_job.html", job=_jobs().get(job_id), csrf=csrf_token())
 
@@ -144,6 +156,10 @@ def init_app(app) -> None:
         response = error_response(401, "unauthorized", str(exc))
         response.headers["WWW-Authenticate"] = 'Bearer realm="pprsearch-admin"'
         return response
+
+    @app.errorhandler(CsrfError)
+    def csrf_failed(exc: CsrfError):
+        return error_response(400, "csrf_failed", str(exc))
 
     @app.errorhandler(AdminInputError)
     def bad_input(exc: AdminInputError):

@@ -20,6 +20,8 @@ DEFAULTS = {
     # What an admin's crawl fetches (None: the live blog) and the pause between its requests.
     "CRAWL_BASE_URL": None,
     "CRAWL_DELAY": 1.0,
+    # How long an admin's login lasts, in seconds, however the cookie is kept.
+    "ADMIN_SESSION_SECONDS": 3600,
 }
 
 # Environment variable -> setting.
