@@ -34,10 +34,11 @@ def create_app(test_config: Mapping | None = None, environ: Mapping[str, str] | 
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from . import admin, api, errors, pages, services
+    from . import admin, api, errors, headers, pages, services
 
     services.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     admin.init_app(app)

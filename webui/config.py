@@ -22,6 +22,8 @@ DEFAULTS = {
     "CRAWL_DELAY": 1.0,
     # How long an admin's login lasts, in seconds, however the cookie is kept.
     "ADMIN_SESSION_SECONDS": 3600,
+    # Strict-Transport-Security's max-age, for a deployment served over HTTPS; 0 sends none.
+    "HSTS_SECONDS": 0,
 }
 
 # Environment variable -> setting.
