@@ -20,3 +20,13 @@ class IndexNotBuilt(IndexError_):
 
 class IndexBusy(IndexError_):
     """Another process is building the index right now."""
+
+
+class IndexCorrupt(IndexError_):
+    """No index generation in the data folder passes its check (sizes and checksums)."""
+
+    def __init__(self, folder: str, problems: str):
+        super().__init__(
+            f"The search index in {folder} is damaged ({problems}). Run `pprsearch reindex` to "
+            "rebuild it from the archive."
+        )

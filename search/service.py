@@ -8,6 +8,7 @@ generation.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from index.analysis import american, name_analyzer, word_index
+from index.errors import IndexCorrupt
 from index.schema import TEXT_FIELDS
 from index.spelling import Spelling
 from index.store import Generation, IndexStore
@@ -31,6 +33,7 @@ from .snippets import Marks, snippet_html, title_html
 from .suggest import suggest
 from .synonyms import DEFAULT_FILE, Synonyms
 
+log = logging.getLogger(__name__)
 _FOLD = name_analyzer()
 # Hits by relevance that get the bonus for holding the words close together.
 RESCORE_DEPTH = 50
@@ -80,28 +83,78 @@ class SearchService:
         self._view: IndexView | None = None
         self._local = threading.local()
         self._answers = BoundedCache(int(answer_cache))
+        self._rejected: dict[str, str] = {}  # generation -> what its check found wrong
 
     # Index generations and searchers
 
     def view(self) -> IndexView:
-        """The current generation, opened once per process and swapped when CURRENT moves."""
+        """The current generation, opened once per process and swapped when CURRENT moves.
+
+        A generation is verified when opened (sizes and checksums against its build record)
+        and its files' sizes are checked before every use; one that fails is never read again
+        by this process, and the newest generation that passes serves instead (`health()`).
+        """
         name = self.store.current_name()
         view = self._view
-        if view is not None and view.generation.name == name:
+        if (view is not None and (view.generation.name == name or name in self._rejected)
+                and not self._damaged(view)):
             return view
         with self._lock:
-            if self._view is None or self._view.generation.name != name:
-                generation = self.store.current()
-                index = self.store.open(generation.name)
-                with index.reader() as reader:
-                    facets = load_facet_data(reader, generation.topic_names,
-                                             self.store.facet_docnums(generation.name))
-                    spelling = self.store.spelling(generation.name, reader)
-                self._view = IndexView(generation, index, facets, MatchSets(facets.size),
-                                       TermScores(facets.size), spelling,
-                                       BoundedCache(WORD_INDEXES))
-                self._answers.clear()
+            view = self._view
+            if (view is not None and (view.generation.name == name or name in self._rejected)
+                    and not self._damaged(view)):
+                return view
+            self._view = self._open_good(name)
+            self._answers.clear()
             return self._view
+
+    def _damaged(self, view: IndexView) -> bool:
+        problem = self.store.intact(view.generation)
+        if problem:
+            self._reject(view.generation.name, problem)
+        return problem is not None
+
+    def _reject(self, name: str, problem: str) -> None:
+        if name not in self._rejected:
+            log.error("index generation %s is damaged: %s", name, problem)
+        self._rejected[name] = problem
+        if self._view is not None and self._view.generation.name == name:
+            self._view = None
+
+    def _open_good(self, name: str | None) -> IndexView:
+        """The newest generation that passes its check, the current one first."""
+        current = self.store.current()  # IndexNotBuilt when there is none
+        others = [g for g in reversed(self.store.generations()) if g != current.name]
+        for candidate in [current.name, *others]:
+            if candidate in self._rejected:
+                continue
+            problem = self.store.verify(candidate)
+            if problem:
+                self._reject(candidate, problem)
+                continue
+            return self._load(candidate)
+        raise IndexCorrupt(str(self.store.root.parent), self._rejected.get(current.name, ""))
+
+    def _load(self, name: str) -> IndexView:
+        generation = self.store._generation(name)
+        index = self.store.open(generation.name)
+        with index.reader() as reader:
+            facets = load_facet_data(reader, generation.topic_names,
+                                     self.store.facet_docnums(generation.name))
+            spelling = self.store.spelling(generation.name, reader)
+        return IndexView(generation, index, facets, MatchSets(facets.size),
+                         TermScores(facets.size), spelling, BoundedCache(WORD_INDEXES))
+
+    def health(self) -> dict:
+        """How the index serves: "ok", or "degraded" when the current generation failed its
+        check and an older one answers (or none can); with the problem found."""
+        current = self.store.current_name()
+        problem = self._rejected.get(current) if current else None
+        serving = self._view.generation.name if self._view is not None else None
+        if problem is None:
+            return {"status": "ok", "current": current, "serving": serving, "problem": None}
+        return {"status": "degraded", "current": current, "serving": serving,
+                "problem": problem}
 
     def searcher(self, view: IndexView):
         """This thread's searcher over `view`; Whoosh searchers are not shared across threads."""

@@ -13,11 +13,13 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
 
 from index import jobs as job_runner
 from index.jobs import JobError, JobRunning, Jobs
+from index.errors import IndexCorrupt, IndexNotBuilt
 from index.stats import archive_stats
 
 from .auth import (AdminInputError, AuthError, CsrfError, TooManyAttempts, check_csrf, check_token,
                    csrf_token, end_all_sessions, grant_session, is_admin, require_admin)
 from .errors import error_response
+from .services import search_service
 
 bp = Blueprint("admin", __name__)
 SOURCES = ("archive", "crawl")
@@ -98,7 +100,20 @@ def dashboard():
         "admin.html", csrf=csrf_token(), stats=archive_stats(current_app.config["DATA_DIR"]),
         jobs=_jobs().recent(10), active=_jobs().active(),
         crawl_base_url=current_app.config.get("CRAWL_BASE_URL") or "the live PPRNet blog",
+        health=_index_health(),
     )
+
+
+def _index_health() -> dict:
+    """How search is served, for the dashboard: a damaged index is shown, not hidden."""
+    service = search_service()
+    try:
+        service.view()
+    except IndexNotBuilt:
+        return {"status": "ok", "problem": None}
+    except IndexCorrupt as exc:
+        return {"status": "corrupt", "problem": str(exc), "serving": None}
+    return service.health()
 
 
 @bp.post("/admin/login")

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from index.errors import IndexBusy, IndexNotBuilt
+from index.errors import IndexBusy, IndexCorrupt, IndexNotBuilt
 from search.errors import BadParameter, EntryNotFound
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(IndexNotBuilt)
     def no_index(exc: IndexNotBuilt):
         return error_response(503, "no_index", str(exc))
+
+    @app.errorhandler(IndexCorrupt)
+    def corrupt(exc: IndexCorrupt):
+        return error_response(503, "index_corrupt", str(exc))
 
     @app.errorhandler(IndexBusy)
     def busy(exc: IndexBusy):
