@@ -8,6 +8,8 @@ class SearchError(Exception):
 class BadParameter(SearchError):
     """A search parameter is malformed or out of range; answered with 400."""
 
+    status = 400
+
     def __init__(self, param: str, message: str, code: str = "invalid_parameter",
                  value: str | None = None):
         super().__init__(message)
@@ -23,3 +25,30 @@ class EntryNotFound(SearchError):
     def __init__(self, entry_id: str):
         super().__init__(f"No entry has the id {entry_id!r}.")
         self.entry_id = entry_id
+
+
+class QueryTooCostly(BadParameter):
+    """A query would cause more work than one answer may (search/cost.py); answered with 400."""
+
+    status = 400
+    code = "query_too_costly"
+
+    def __init__(self, cost: int, budget: int):
+        super().__init__(
+            "q", f"This query asks for too much work at once (cost {cost}; at most {budget}): "
+            "it has too many words, fields, phrases, year ranges or expansions. Search with "
+            "fewer of them, or use the filters for years.", self.code)
+        self.cost = cost
+        self.budget = budget
+
+
+class DeadlineExceeded(SearchError):
+    """The answer took longer than a request may; answered with 503."""
+
+    status = 503
+    code = "deadline_exceeded"
+
+    def __init__(self):
+        super().__init__(
+            "This search took too long and was stopped. Try again, or search with fewer words.")
+        self.message = str(self)

@@ -18,6 +18,7 @@ from whoosh.scoring import BM25F
 
 from index import bitsets, postings
 
+from . import deadline
 from .lru import BoundedCache
 from .matchset import near
 
@@ -111,6 +112,7 @@ class TermScores:
         wanted = bitsets.from_docnums(docnums, self.size)
         bonus: dict[int, float] = {}
         for phrase in phrases:
+            deadline.check()
             found = near(reader, phrase.fieldname, phrase.words, phrase.slop, wanted)
             if not found:
                 continue
@@ -122,10 +124,14 @@ class TermScores:
 
     def top(self, searcher, terms: list[Leaf], shown: int, k: int) -> list[tuple[int, float]]:
         """The k best (docnum, score) among the documents in `shown`."""
-        weighted = [(scores, boost) for field, text, boost in terms
-                    if (scores := self.of(searcher, field, text)) is not None]
+        weighted = []
+        for field, text, boost in terms:
+            deadline.check()
+            if (scores := self.of(searcher, field, text)) is not None:
+                weighted.append((scores, boost))
         docs = list(bitsets.to_docnums(shown))
         totals = [0.0] * len(docs)
         for scores, boost in weighted:  # term by term, adding in the order sum() would
+            deadline.check()
             totals = [total + scores[d] * boost for total, d in zip(totals, docs)]
         return heapq.nsmallest(k, zip(docs, totals), key=lambda pair: (-pair[1], pair[0]))

@@ -23,6 +23,7 @@ from index.spelling import Spelling
 from index.store import Generation, IndexStore
 
 from index import bitsets
+from . import cost, deadline
 from .compile import compile_query
 from .facets import FACETS, FacetData, load_facet_data
 from .lru import BoundedCache
@@ -173,6 +174,9 @@ class SearchService:
         view = self.view()
         for facet in FACETS:
             facet.check(request, view.facets)
+        reader = self.searcher(view).reader()  # QueryTooCostly before anything is run:
+        cost.check(request.q, reader.doc_frequency, view.facets.size, self.synonyms,
+                   near=lambda word: _near_words(view.spelling, word))
         key = (view.generation.name, self.synonyms.stamp(), request)
         return self._answers.get(key, lambda: self._search(view, request))
 
@@ -235,6 +239,7 @@ class SearchService:
         ranked = self._ranked(searcher, view, request, query, proximity, shown, end)[start:end]
         hits = []
         for docnum, score in ranked:
+            deadline.check()
             fields = searcher.stored_fields(docnum)
             summary, implications = fields.get("summary", ""), fields.get("implications", "")
             indexes = (view.words.get((docnum, 0), lambda: word_index(summary)),

@@ -22,6 +22,8 @@ DEFAULTS = {
     "CRAWL_DELAY": 1.0,
     # How long an admin's login lasts, in seconds, however the cookie is kept.
     "ADMIN_SESSION_SECONDS": 3600,
+    # Seconds a request's search work may take before it is stopped with a 503 (0: no limit).
+    "REQUEST_DEADLINE_SECONDS": 5.0,
     # Strict-Transport-Security's max-age, for a deployment served over HTTPS; 0 sends none.
     "HSTS_SECONDS": 0,
 }

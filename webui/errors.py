@@ -8,7 +8,7 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from werkzeug.exceptions import HTTPException
 
 from index.errors import IndexBusy, IndexCorrupt, IndexNotBuilt
-from search.errors import BadParameter, EntryNotFound
+from search.errors import BadParameter, DeadlineExceeded, EntryNotFound
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(BadParameter)
     def bad_parameter(exc: BadParameter):
         return error_response(400, exc.code, exc.message, exc.param)
+
+    # QueryTooCostly is a BadParameter of q (400, code query_too_costly): handled above, and
+    # the page drops the query with its message like any bad parameter.
+    @app.errorhandler(DeadlineExceeded)
+    def too_slow(exc: DeadlineExceeded):
+        response = error_response(exc.status, exc.code, exc.message)
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.errorhandler(EntryNotFound)
     def not_found(exc: EntryNotFound):
