@@ -99,6 +99,10 @@ class IndexStore:
             raise IndexNotBuilt(str(self.root.parent))
         return self._generation(name)
 
+    def generation(self, name: str) -> Generation:
+        """A generation by name, as its build recorded it."""
+        return self._generation(name)
+
     def _generation(self, name: str) -> Generation:
         path = self.root / name
         try:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from whoosh.analysis import STOP_WORDS
+
 from index.analysis import terms
 from index.schema import TEXT_FIELDS
 
@@ -27,6 +29,15 @@ from .errors import QueryTooCostly
 # whose abbreviations expand to phrases of common words, about 16. The budget keeps those and
 # refuses what costs more. See bench/WORST.md for what it allows.
 BUDGET_PER_DOCUMENT = 20.0
+# Clauses (words but stop words, fielded words, phrases, ranges) one query may hold, and year
+# ranges among them: a query holding many of them, with no entry holding them all, is scored
+# as "most of the words" by Whoosh's own matchers, whose work grows with each clause.
+MAX_CLAUSES = 16
+MAX_RANGES = 2
+# A word the index lacks is searched as the words one edit away, each with its synonyms, at a
+# lower weight: alternatives that widen the matches, so that the most-words fallback (scored by
+# Whoosh's own matchers) often follows. Their postings count this many times.
+FUZZY_FACTOR = 3
 # Below this many postings any query is cheap, whatever the archive's size.
 MIN_BUDGET = 1000
 # A phrase's (and a multi-word synonym's) words' positions are read in the documents holding
@@ -100,7 +111,7 @@ class Cost:
                 near_forms = [near]
                 if len(near) == 1 and self.synonyms is not None:
                     near_forms += [form.terms for form in self.synonyms.group(near)]
-                total += self._forms(near_forms, fields)
+                total += FUZZY_FACTOR * self._forms(near_forms, fields)
         return max(1, total)
 
     def _forms(self, forms, fields) -> int:
@@ -116,12 +127,32 @@ class Cost:
         return total
 
 
+def clauses(node: ql.Node | None) -> tuple[int, int]:
+    """(clauses, year ranges) of a canonical query tree; stop words are not counted."""
+    if node is None:
+        return 0, 0
+    if isinstance(node, (ql.And, ql.Or)):
+        counts = [clauses(c) for c in node.children]
+        return sum(c for c, _ in counts), sum(r for _, r in counts)
+    if isinstance(node, ql.Not):
+        return clauses(node.child)
+    if isinstance(node, ql.YearRange):
+        return 1, 1
+    if isinstance(node, ql.Word) and node.field is None and node.text.lower() in STOP_WORDS:
+        return 0, 0
+    return 1, 0
+
+
 def check(text: str, doc_frequency: Callable[[str, str], int], documents: int,
           synonyms=None, near: Callable[[str], list[str]] | None = None) -> int:
     """The query's cost in postings; QueryTooCostly when it is over the budget for an archive
-    of `documents` entries."""
-    spent = Cost(doc_frequency, synonyms, near).of(canonical(ql.parse(text)))
+    of `documents` entries, or holds too many clauses or year ranges."""
+    tree = canonical(ql.parse(text))
     budget = max(MIN_BUDGET, int(BUDGET_PER_DOCUMENT * documents))
+    count, ranges = clauses(tree)
+    if count > MAX_CLAUSES or ranges > MAX_RANGES:
+        raise QueryTooCostly(budget + 1, budget, clauses=count, ranges=ranges)
+    spent = Cost(doc_frequency, synonyms, near).of(tree)
     if spent > budget:
         raise QueryTooCostly(spent, budget)
     return spent

@@ -33,11 +33,19 @@ class QueryTooCostly(BadParameter):
     status = 400
     code = "query_too_costly"
 
-    def __init__(self, cost: int, budget: int):
+    def __init__(self, cost: int, budget: int, clauses: int | None = None,
+                 ranges: int | None = None):
+        from .cost import MAX_CLAUSES, MAX_RANGES
+
+        if clauses is not None:
+            what = (f"{clauses} words, fields and phrases (at most {MAX_CLAUSES}) and {ranges} "
+                    f"year ranges (at most {MAX_RANGES})")
+        else:
+            what = f"cost {cost}; at most {budget}"
         super().__init__(
-            "q", f"This query asks for too much work at once (cost {cost}; at most {budget}): "
-            "it has too many words, fields, phrases, year ranges or expansions. Search with "
-            "fewer of them, or use the filters for years.", self.code)
+            "q", f"This query asks for too much work at once ({what}): it has too many words, "
+            "fields, phrases, year ranges or expansions. Search with fewer of them, or use the "
+            "filters for years.", self.code)
         self.cost = cost
         self.budget = budget
 

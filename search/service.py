@@ -137,7 +137,7 @@ class SearchService:
         raise IndexCorrupt(str(self.store.root.parent), self._rejected.get(current.name, ""))
 
     def _load(self, name: str) -> IndexView:
-        generation = self.store._generation(name)
+        generation = self.store.generation(name)
         index = self.store.open(generation.name)
         with index.reader() as reader:
             facets = load_facet_data(reader, generation.topic_names,

@@ -137,3 +137,15 @@ def test_the_worker_watchdog_ends_a_worker_whose_request_runs_past_its_timeout()
     assert dog.check() is True and ended == [1]
     dog.end()
     assert dog.longest() == 0.0
+
+
+def test_too_many_clauses_or_ranges_are_refused_even_in_a_small_archive(client):
+    three_ranges = "year:2013..2014 year:2015..2016 year:2017..2018"
+    seventeen = " ".join(f"title:w{i}x" for i in range(17))
+
+    for q in (three_ranges, seventeen):
+        error = client.get("/api/search", query_string={"q": q}).get_json()["error"]
+        assert error["code"] == "query_too_costly", q
+    # Stop words are not clauses: a long question still searches.
+    question = "what are the best ways for a therapist to repair a rupture in the alliance with a client"
+    assert client.get("/api/search", query_string={"q": question}).status_code == 200
