@@ -128,7 +128,8 @@ class Cost:
 
 
 def clauses(node: ql.Node | None) -> tuple[int, int]:
-    """(clauses, year ranges) of a canonical query tree; stop words are not counted."""
+    """(clauses, year ranges) of a canonical query tree; stop words and what holds no word
+    are not counted."""
     if node is None:
         return 0, 0
     if isinstance(node, (ql.And, ql.Or)):
@@ -140,6 +141,8 @@ def clauses(node: ql.Node | None) -> tuple[int, int]:
         return 1, 1
     if isinstance(node, ql.Word) and node.field is None and node.text.lower() in STOP_WORDS:
         return 0, 0
+    if node.field != "authors" and not terms(node.text):
+        return 0, 0  # punctuation and the like: nothing is searched for it
     return 1, 0
 
 
