@@ -81,7 +81,8 @@ def parse_listing(markup: str | bytes, url: str = "", *, month: str = "", source
     for heading, heading_line, body in segments:
         entry = _entry(heading, body)
         if entry is None:
-            problems.append(f"month heading {heading!r} has no title under it; skipped")
+            problems.append(f"month heading {heading!r} has no entry (a title over a summary) "
+                            "under it; skipped")
             continue
         link, more = _own_link(heading_line, body, entry.title, base)
         if link:
@@ -187,7 +188,12 @@ def _entry(heading: str, body: list[Line]) -> Entry | None:
         elif line.text:
             texts.append(line.text)
     page = parse_text_page("\n".join([heading, *texts]))
-    return page.entries[0] if page.entries else None
+    if not page.entries:
+        return None
+    entry = page.entries[0]
+    # An entry has the shape of one: a month, a title and words under it. A month heading over
+    # one line (a newsletter's date, an events list) is not an entry.
+    return entry if (entry.summary or entry.implications) else None
 
 
 def _own_link(heading_line: Line | None, body: list[Line], title: str,

@@ -7,7 +7,7 @@ import re
 from typing import Iterable, Iterator
 
 from .citation import parse_citation
-from .ids import entry_id
+from .ids import entry_id, valid_id
 from .records import Entry, ParsedPage
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -50,9 +50,15 @@ def _entry(data: object) -> Entry:
         fields.update(authors=parts.authors, pub_year=parts.year,
                       journal=fields["journal"] or parts.journal, doi=fields["doi"] or parts.doi)
     given_id = data.get("id")
-    fields["id"] = given_id.strip() if isinstance(given_id, str) and given_id.strip() else (
-        entry_id(fields["month"], fields["title"])
-    )
+    if given_id is not None and not isinstance(given_id, str):
+        raise ValueError("id must be text")
+    if given_id and given_id.strip():
+        if not valid_id(given_id.strip()):
+            raise ValueError("id must look like YYYY-MM-slug-of-title (lower-case letters, "
+                             f"digits and hyphens), not {given_id[:60]!r}")
+        fields["id"] = given_id.strip()
+    else:
+        fields["id"] = entry_id(fields["month"], fields["title"])
     return Entry(**fields)
 
 

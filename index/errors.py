@@ -38,3 +38,15 @@ class IndexBuildFailed(IndexError_):
 
     status = 503
     code = "build_failed"
+
+class IndexCorrupt(IndexError_):
+    """No index generation in the data folder passes its check (sizes and checksums)."""
+
+    status = 503
+    code = "index_corrupt"
+
+    def __init__(self, folder: str, problems: str):
+        super().__init__(
+            f"The search index in {folder} is damaged ({problems}). Run `pprsearch reindex` to "
+            "rebuild it from the archive."
+        )

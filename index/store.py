@@ -9,6 +9,7 @@ of one. A build that dies leaves a `.building-*` folder that the next build clea
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -59,6 +60,8 @@ class Generation:
     newest_first: bool = False
     analyzer_version: int = 0  # index.analysis.ANALYZER_VERSION of the build
     evidence: str = ""  # crawler.evidence_rules.patterns_stamp() of the build; "" before evidence
+    # (file name, size, sha256) of every file the build wrote; empty for an older build.
+    files: tuple[tuple[str, int, str], ...] = ()
 
     @property
     def current_analysis(self) -> bool:
@@ -103,6 +106,10 @@ class IndexStore:
             raise IndexNotBuilt(str(self.root.parent))
         return self._generation(name)
 
+    def generation(self, name: str) -> Generation:
+        """A generation by name, as its build recorded it."""
+        return self._generation(name)
+
     def _generation(self, name: str) -> Generation:
         path = self.root / name
         try:
@@ -116,7 +123,47 @@ class IndexStore:
             newest_first=info.get("order") == NEWEST_FIRST,
             analyzer_version=info.get("analyzer_version", 0),
             evidence=info.get("evidence", ""),
+            files=tuple((n, int(f.get("size", -1)), str(f.get("sha256", "")))
+                        for n, f in sorted(info.get("files", {}).items())),
         )
+
+    def verify(self, name: str) -> str | None:
+        """What is wrong with a generation's files (None when all are as the build wrote them):
+        each file's size and checksum, against the manifest in its build.json. Reads every
+        file once: done when a process opens a generation, not per request."""
+        problem = self._info_problem(name)
+        if problem:
+            return problem
+        generation = self._generation(name)
+        problem = self.intact(generation)
+        if problem:
+            return problem
+        for file_name, _, digest in generation.files:
+            if _digest(generation.path / file_name) != digest:
+                return f"{name}/{file_name} does not match the checksum written when it was built"
+        return None
+
+    def intact(self, generation: Generation) -> str | None:
+        """The cheap check, made before every use of a mapped generation: each file still has
+        the size the build wrote. A mapped file that shrank would kill the reading process
+        (SIGBUS) on its next read past the new end; this catches it before that read."""
+        for file_name, size, _ in generation.files:
+            try:
+                found = os.stat(generation.path / file_name).st_size
+            except OSError:
+                return f"{generation.name}/{file_name} is missing"
+            if found != size:
+                return f"{generation.name}/{file_name} is {found} bytes; its build wrote {size}"
+        return None
+
+    def _info_problem(self, name: str) -> str | None:
+        try:
+            info = json.loads((self.root / name / _INFO).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return f"{name}/{_INFO} cannot be read"
+        if not isinstance(info, dict) or not isinstance(info.get("files", {}), dict):
+            return f"{name}/{_INFO} is not a build record"
+        return None
 
     def facet_docnums(self, name: str) -> dict | None:
         """What a build wrote of its facet values' documents, as bitsets (None for an older
@@ -160,7 +207,8 @@ class IndexStore:
                 info = {"entries": count, "seconds": seconds,
                         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                         "topic_names": topic_names, "order": NEWEST_FIRST,
-                        "analyzer_version": ANALYZER_VERSION, "evidence": patterns_stamp()}
+                        "analyzer_version": ANALYZER_VERSION, "evidence": patterns_stamp(),
+                        "files": _manifest(building)}
                 (building / _INFO).write_text(json.dumps(info), encoding="utf-8")
                 _fsync_tree(building)
                 os.rename(building, self.root / name)
@@ -263,6 +311,17 @@ class _BuildLock:
     def __exit__(self, *exc):
         fcntl.flock(self.file, fcntl.LOCK_UN)
         self.file.close()
+
+
+def _digest(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _manifest(folder: Path) -> dict[str, dict]:
+    """Each file of a generation being built: its size and checksum, for checks when opened."""
+    return {path.name: {"size": path.stat().st_size, "sha256": _digest(path)}
+            for path in sorted(folder.iterdir()) if path.is_file() and path.name != _INFO}
 
 
 def _fsync_dir(path: Path) -> None:

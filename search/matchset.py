@@ -14,6 +14,7 @@ from whoosh import query as wq
 
 from index import bitsets, postings
 
+from . import deadline
 from .lru import BoundedCache
 
 _CACHE_TERMS = 4096
@@ -35,9 +36,12 @@ def near_ends(reader, field: str, words: list[str], slop: int,
     # Per document, where a run of the words so far can end.
     ends = postings.positions(reader, field, words[0], within)
     for word in words[1:]:
+        deadline.check()
         found = postings.positions(reader, field, word, bitsets.from_docnums(ends, _size(ends)))
         following: dict[int, list[int]] = {}
-        for docnum, before in ends.items():
+        for n, (docnum, before) in enumerate(ends.items()):
+            if n % 512 == 511:
+                deadline.check()
             after = found.get(docnum)
             if not after:
                 continue
@@ -88,6 +92,7 @@ class MatchSets:
 
     def of(self, searcher, q: wq.Query) -> int:
         """The documents `q` matches."""
+        deadline.check()
         reader = searcher.reader()
         if isinstance(q, wq.Every):
             return self.full
@@ -112,6 +117,14 @@ class MatchSets:
             return self.full & ~self.of(searcher, q.query)
         if isinstance(q, wq.Phrase):
             return self.phrase(searcher, q)
+        if (isinstance(q, wq.TermRange) and q.fieldname == "year" and q.start and q.end
+                and q.start.isdigit() and q.end.isdigit() and q.startexcl is False
+                and q.endexcl is False):
+            # A year range is its years' bitsets (cached), not a walk of Whoosh's matchers.
+            bits = 0
+            for year in range(int(q.start), int(q.end) + 1):
+                bits |= self.term(reader, "year", str(year))
+            return bits
         if q is wq.NullQuery:
             return 0
         return bitsets.from_docnums(searcher.docs_for_query(q), self.size)

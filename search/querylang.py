@@ -145,7 +145,7 @@ class _Parser:
             if self.peek() is None or self.peek()[0] == "close":
                 break
             parts.append(self.unary())
-        parts = [p for p in parts if p is not None]
+        parts = _unique([p for p in parts if p is not None])
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else Or(tuple(parts))
@@ -252,9 +252,21 @@ def _number_range(text: str, field: str) -> NumberRange | None:
 
 
 def _and(nodes: list[Node]) -> Node | None:
+    nodes = _unique(nodes)
     if not nodes:
         return None
     return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+
+def _unique(nodes: list[Node]) -> list[Node]:
+    """The nodes less repeats (words compared case-blind), first ones kept: a clause twice
+    narrows or widens nothing more, and would cost its work again (`year:2013..2026` typed
+    134 times)."""
+    seen: dict[object, Node] = {}
+    for node in nodes:
+        key = (type(node), node.text.lower(), node.field) if isinstance(node, (Word, Phrase)) else node
+        seen.setdefault(key, node)
+    return list(seen.values())
 
 
 def parse(text: str) -> Node | None:

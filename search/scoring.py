@@ -21,6 +21,7 @@ from whoosh import query as wq
 
 from index import bitsets, postings
 
+from . import deadline
 from .lru import BoundedCache
 from .matchset import MatchSets, near, near_ends
 
@@ -37,6 +38,7 @@ def relevance(searcher, matches: MatchSets, scores: "TermScores", q: wq.Query,
 
 
 def _score(searcher, matches, scores, q, docs, boost: float, top: bool = False) -> Scores | None:
+    deadline.check()
     boost *= q.boost
     if isinstance(q, wq.Term):
         found = scores.of(searcher, q.fieldname, q.text)
@@ -131,6 +133,7 @@ class TermScores:
         wanted = bitsets.from_docnums(docnums, self.size)
         bonus: dict[int, float] = {}
         for phrase in phrases:
+            deadline.check()
             found = near(reader, phrase.fieldname, phrase.words, phrase.slop, wanted)
             if not found:
                 continue

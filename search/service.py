@@ -8,6 +8,7 @@ generation.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,11 +19,13 @@ from whoosh import sorting
 
 from crawler.evidence import Evidence
 from index.analysis import word_index
+from index.errors import IndexCorrupt
 from index.schema import TEXT_FIELDS
 from index.spelling import Spelling
 from index.store import Generation, IndexStore
 
 from index import bitsets
+from . import cost, deadline
 from .compile import Compiled, compile_query
 from .counts import by_participants, known_fields
 from .facets import FACETS, FacetData, load_facet_data
@@ -35,6 +38,7 @@ from .suggest import suggest
 from .synonyms import DEFAULT_FILE, Synonyms
 from .typos import Corrections
 
+log = logging.getLogger(__name__)
 # Hits by relevance that get the bonus for holding the words close together.
 RESCORE_DEPTH = 50
 # Entries whose words are kept indexed for snippets (a few KB each), per generation.
@@ -93,30 +97,81 @@ class SearchService:
         self._view: IndexView | None = None
         self._local = threading.local()
         self._answers = BoundedCache(int(answer_cache))
+        self._rejected: dict[str, str] = {}  # generation -> what its check found wrong
 
     # Index generations and searchers
 
     def view(self) -> IndexView:
-        """The current generation, opened once per process and swapped when CURRENT moves."""
+        """The current generation, opened once per process and swapped when CURRENT moves.
+
+        A generation is verified when opened (sizes and checksums against its build record)
+        and its files' sizes are checked before every use; one that fails is never read again
+        by this process, and the newest generation that passes serves instead (`health()`).
+        """
         name = self.store.current_name()
         view = self._view
-        if view is not None and view.generation.name == name:
+        if (view is not None and (view.generation.name == name or name in self._rejected)
+                and not self._damaged(view)):
             return view
         with self._lock:
-            if self._view is None or self._view.generation.name != name:
-                generation = self.store.current()
-                index = self.store.open(generation.name)
-                with index.reader() as reader:
-                    facets = load_facet_data(reader, generation.topic_names,
-                                             self.store.facet_docnums(generation.name))
-                    spelling = self.store.spelling(generation.name, reader)
-                    names = frozenset(t.decode("utf-8") for t in reader.lexicon("authors"))
-                corrections = Corrections(spelling, names, self.synonyms.abbreviations)
-                self._view = IndexView(generation, index, facets, MatchSets(facets.size),
-                                       TermScores(facets.size), spelling, corrections,
-                                       BoundedCache(WORD_INDEXES))
-                self._answers.clear()
+            view = self._view
+            if (view is not None and (view.generation.name == name or name in self._rejected)
+                    and not self._damaged(view)):
+                return view
+            self._view = self._open_good(name)
+            self._answers.clear()
             return self._view
+
+    def _damaged(self, view: IndexView) -> bool:
+        problem = self.store.intact(view.generation)
+        if problem:
+            self._reject(view.generation.name, problem)
+        return problem is not None
+
+    def _reject(self, name: str, problem: str) -> None:
+        if name not in self._rejected:
+            log.error("index generation %s is damaged: %s", name, problem)
+        self._rejected[name] = problem
+        if self._view is not None and self._view.generation.name == name:
+            self._view = None
+
+    def _open_good(self, name: str | None) -> IndexView:
+        """The newest generation that passes its check, the current one first."""
+        current = self.store.current()  # IndexNotBuilt when there is none
+        others = [g for g in reversed(self.store.generations()) if g != current.name]
+        for candidate in [current.name, *others]:
+            if candidate in self._rejected:
+                continue
+            problem = self.store.verify(candidate)
+            if problem:
+                self._reject(candidate, problem)
+                continue
+            return self._load(candidate)
+        raise IndexCorrupt(str(self.store.root.parent), self._rejected.get(current.name, ""))
+
+    def _load(self, name: str) -> IndexView:
+        generation = self.store.generation(name)
+        index = self.store.open(generation.name)
+        with index.reader() as reader:
+            facets = load_facet_data(reader, generation.topic_names,
+                                     self.store.facet_docnums(generation.name))
+            spelling = self.store.spelling(generation.name, reader)
+            names = frozenset(t.decode("utf-8") for t in reader.lexicon("authors"))
+        corrections = Corrections(spelling, names, self.synonyms.abbreviations)
+        return IndexView(generation, index, facets, MatchSets(facets.size),
+                         TermScores(facets.size), spelling, corrections,
+                         BoundedCache(WORD_INDEXES))
+
+    def health(self) -> dict:
+        """How the index serves: "ok", or "degraded" when the current generation failed its
+        check and an older one answers (or none can); with the problem found."""
+        current = self.store.current_name()
+        problem = self._rejected.get(current) if current else None
+        serving = self._view.generation.name if self._view is not None else None
+        if problem is None:
+            return {"status": "ok", "current": current, "serving": serving, "problem": None}
+        return {"status": "degraded", "current": current, "serving": serving,
+                "problem": problem}
 
     def searcher(self, view: IndexView):
         """This thread's searcher over `view`; Whoosh searchers are not shared across threads."""
@@ -135,6 +190,9 @@ class SearchService:
         view = self.view()
         for facet in FACETS:
             facet.check(request, view.facets)
+        reader = self.searcher(view).reader()  # QueryTooCostly before anything is run:
+        cost.check(request.q, reader.doc_frequency, view.facets.size, self.synonyms,
+                   near=view.corrections)
         key = (view.generation.name, self.synonyms.stamp(), request)
         return self._answers.get(key, lambda: self._search(view, request))
 
@@ -265,6 +323,7 @@ class SearchService:
         ranked = self._ranked(searcher, view, request, reading.score_query, proximity, shown, end)
         hits = []
         for docnum, score in ranked[start:end]:
+            deadline.check()
             fields = searcher.stored_fields(docnum)
             summary, implications = fields.get("summary", ""), fields.get("implications", "")
             indexes = (view.words.get((docnum, 0), lambda: word_index(summary)),

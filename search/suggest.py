@@ -25,11 +25,17 @@ def suggest(q: str, words: list[str], corrections: Callable[[str], list[str]],
             changes[word] = fixed
     if not changes:
         return None
-    plain, marked = q, escape(q, quote=False)
-    for word, fixed in changes.items():
-        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
-        plain = pattern.sub(fixed, plain)
-        marked = re.compile(rf"(?<!\w){re.escape(escape(word, quote=False))}(?!\w)").sub(
-            f"<mark>{escape(fixed, quote=False)}</mark>", marked
-        )
-    return Suggestion(q=plain, html=marked)
+    # One pass over the typed text: each piece is escaped once, and only a corrected word is
+    # wrapped, so a word like "mark" or "lt" can never be matched inside markup already built.
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(w) for w in sorted(changes, key=len, reverse=True))
+        + r")(?!\w)")
+    plain, marked, at = [], [], 0
+    for m in pattern.finditer(q):
+        fixed = changes[m.group(1)]
+        plain += [q[at:m.start()], fixed]
+        marked += [escape(q[at:m.start()], quote=False), f"<mark>{escape(fixed, quote=False)}</mark>"]
+        at = m.end()
+    plain.append(q[at:])
+    marked.append(escape(q[at:], quote=False))
+    return Suggestion(q="".join(plain), html="".join(marked))

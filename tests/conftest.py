@@ -40,6 +40,11 @@ def _without_installed_cli(path: str) -> str:
 os.environ["PATH"] = _without_installed_cli(os.environ.get("PATH", ""))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--fuzz-examples", type=int, default=60,
+                     help="examples per fuzz test (tests/test_fuzz_params.py); raise for a long run")
+
+
 def cli_env(**extra: str) -> dict:
     """The environment for a CLI or server subprocess: no PPRSEARCH_ settings leak in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PPRSEARCH_")}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 import os
 
 import pytest
@@ -301,3 +303,28 @@ def test_content_is_escaped_in_the_api_html_fields(empty_data, make_app, tmp_pat
     assert hit["snippet_html"] == "Alliance &lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt; ruptures matter."
     assert hit["title_html"] == "Rupture &lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt; Repair"
     assert hit["title"] == f"Rupture {XSS} Repair"  # plain-text fields are data, not HTML
+
+
+@pytest.mark.parametrize("q", ["therapz mark", "mark therapz", "therapz lt", "therapz amp",
+                               "therapz &lt; mark", "therapz <mark>"])
+def test_a_suggestions_markup_is_built_once_from_escaped_text(q):
+    """Query words that are parts of the markup (mark, lt, amp) never get marked inside it."""
+    from search.suggest import suggest
+
+    fixes = {"therapz": ["therapy"], "mark": ["more"], "lt": ["let"], "amp": ["map"]}
+    words = [w for w in q.split() if w.isalpha()]
+    suggestion = suggest(q, words, lambda word: fixes.get(word, []), known=lambda term: False)
+
+    html = suggestion.html
+    # Its only markup is whole <mark> elements around words, and without them it is the
+    # suggested query, escaped once.
+    assert re.fullmatch(r"(?:[^<>]|<mark>[^<>]+</mark>)*", html), html
+    assert unescape(re.sub(r"</?mark>", "", html)) == suggestion.q
+    assert "<mark>therapy</mark>" in html
+
+
+def test_did_you_mean_marks_each_corrected_word(client):
+    suggestion = client.get("/api/search?q=therapz+psychodinamic").get_json()["suggestion"]
+
+    assert suggestion == {"q": "therapy psychodynamic",
+                          "html": "<mark>therapy</mark> <mark>psychodynamic</mark>"}

@@ -213,7 +213,7 @@ def test_jsonl_id_is_derived_when_absent_and_unknown_fields_ignored(empty_data, 
         tmp_path / "entries.jsonl",
         line(title="Flückiger’s  Alliance: A Meta-Analysis?", likes=3, comments=["nice"],
              url=URL),
-        line(id="my-own-id", title="Given Id", summary=""),
+        line(id="2019-04-my-own-id", title="Given Id", summary=""),
     )
 
     report = import_paths(empty_data, [path])
@@ -227,7 +227,7 @@ def test_jsonl_id_is_derived_when_absent_and_unknown_fields_ignored(empty_data, 
             research_type="Single Empirical Study", url=URL,
         ),
         Entry(
-            id="my-own-id", month="2019-04", title="Given Id",
+            id="2019-04-my-own-id", month="2019-04", title="Given Id",
             topics=("Alliance and Therapeutic Relationship",),
             research_type="Single Empirical Study",
         ),

@@ -346,7 +346,9 @@ def _make_pre_evidence_generation(data: Path) -> None:
     built = pickle.loads(facets_file.read_bytes())
     del built["participants"], built["bits"]["design"], built["bits"]["participants_band"]
     info_file = generation.path / "build.json"
-    info = {k: v for k, v in json.loads(info_file.read_text()).items() if k != "evidence"}
+    # Built before evidence (and before builds listed their files with checksums).
+    info = {k: v for k, v in json.loads(info_file.read_text()).items()
+            if k not in ("evidence", "files")}
     for path in generation.path.iterdir():
         path.unlink()
     info_file.write_text(json.dumps(info))

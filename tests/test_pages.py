@@ -262,6 +262,22 @@ def test_a_bad_year_keeps_the_good_year_beside_it(client):
     assert text(soup.select_one("#result-count")) == "2 entries, 2021"
 
 
+@pytest.mark.parametrize("url, notice", [
+    ("/?type=x%20", "There is no type of research called 'x'."),
+    ("/?topic=%20Nope", "There is no topic called 'Nope'."),
+    ("/?year=%20abc", "year must be four digits, like 2021, not 'abc'."),
+    ("/?year=abc%20&year=%20abc&topic=Nope%20&topic=Nope", None),
+])
+def test_a_padded_bad_value_is_dropped_like_an_unpadded_one(client, url, notice):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.data, "html.parser")
+    if notice:
+        assert notices(soup) == [notice]
+    assert text(soup.select_one("#result-count")) == "6 entries"
+
+
 # --- entry pages ------------------------------------------------------------------------
 
 

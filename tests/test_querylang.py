@@ -93,7 +93,7 @@ HOSTILE = [
     ("title:(" * 500, None, 0),  # searched: its first 2,000 characters, ending "title:(title"
     ('"' * 2000, None, ALL),
     ("OR " * 600, None, ALL),
-    ("panic OR " * 20 + "OR " * 300, Or((Word("panic"),) * 20), 2),
+    ("panic OR " * 20 + "OR " * 300, Word("panic"), 2),  # the same branch twenty times: one
     ("year:9999..0000", YearRange("9999", "0000"), 0),
     ("\x00\x01\u200b\ufeff panic", And((Word("\x00\x01\u200b\ufeff"), Word("panic"))), 2),
     ("😀 ψ 你好", And((Word("😀"), Word("ψ"), Word("你好"))), 0),  # no entry holds 你好

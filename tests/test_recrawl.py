@@ -4,6 +4,7 @@ removed retired (out of search, 410) after two complete crawls that no longer li
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,8 +226,8 @@ def test_stats_and_admin_list_the_retired_and_restore_entry_brings_one_back(
     shown = run_cli("stats", data=folder)
     assert "Retired:       1" in shown.output and removed in shown.output
     client = make_app(folder, ADMIN_TOKEN="t" * 32, ANSWER_CACHE=0).test_client()
-    with client.session_transaction() as session:
-        session["admin"] = True
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin").get_data(as_text=True))
+    client.post("/admin/login", data={"token": "t" * 32, "csrf_token": csrf.group(1)})
     admin = client.get("/admin").get_data(as_text=True)
     assert "Retired entries" in admin and removed in admin
 

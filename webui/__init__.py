@@ -19,14 +19,20 @@ def create_app(test_config: Mapping | None = None, environ: Mapping[str, str] | 
     app.config.from_mapping(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key(folder)
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        # The signed cookie is refused past this age, whatever the browser keeps.
+        PERMANENT_SESSION_LIFETIME=int(app.config["ADMIN_SESSION_SECONDS"]),
+    )
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from . import admin, api, cite, errors, export, feeds, pages, services
+    from . import admin, api, cite, errors, export, feeds, headers, pages, services
 
     services.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(cite.bp)

@@ -11,11 +11,13 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
                    session, url_for)
 
 from index import jobs as job_runner
+from index.errors import IndexCorrupt, IndexNotBuilt
 from index.jobs import JobRunning, Jobs
 from index.stats import archive_stats
-from search.errors import BadParameter
 
-from .auth import AuthError, check_csrf, check_token, csrf_token, require_admin
+from .auth import (AdminInputError, AuthError, check_csrf, check_token,
+                   csrf_token, end_all_sessions, grant_session, is_admin, require_admin)
+from .services import search_service
 
 bp = Blueprint("admin", __name__)
 SOURCES = ("archive", "crawl")
@@ -28,12 +30,20 @@ def _jobs() -> Jobs:
 def _start(source: str, reparse: bool = False, base_url: str | None = None,
            max_pages: int | None = None):
     """Create the job, hand it to a process of its own, and return its record."""
-    if source not in SOURCES:
-        raise BadParameter("source", f"source must be one of {', '.join(SOURCES)}, not {source!r}.")
+    if not isinstance(source, str) or source not in SOURCES:
+        raise AdminInputError(
+            "source", f"source must be one of {', '.join(SOURCES)}, not {str(source)[:40]!r}.")
     if source == "crawl":
-        base_url = base_url or current_app.config.get("CRAWL_BASE_URL")
+        configured = current_app.config.get("CRAWL_BASE_URL")
+        if base_url and base_url.rstrip("/") != (configured or "").rstrip("/"):
+            # A web request never chooses what the server fetches: `pprsearch crawl
+            # --base-url` does, from the machine's own shell.
+            raise AdminInputError(
+                "base_url", "A crawl started here fetches only the configured CRAWL_BASE_URL; "
+                "use `pprsearch crawl --base-url URL` to crawl another address.")
+        base_url = configured
         if base_url and urlparse(base_url).scheme not in ("http", "https"):
-            raise BadParameter("base_url", "base_url must be an http or https address.")
+            raise AdminInputError("base_url", "base_url must be an http or https address.")
         params = {"base_url": base_url, "delay": float(current_app.config["CRAWL_DELAY"]),
                   "max_pages": max_pages}
         job = _jobs().create("crawl", params)
@@ -48,13 +58,21 @@ def _start(source: str, reparse: bool = False, base_url: str | None = None,
 @bp.post("/api/admin/reindex")
 @require_admin
 def api_start():
-    body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
+    body = {}
+    if request.get_data(cache=True).strip():
+        body = request.get_json(force=True, silent=True)
+        if not isinstance(body, dict):
+            raise AdminInputError("body", 'The body must be a JSON object, like {"source": "archive"}.')
     max_pages = body.get("max_pages")
     if max_pages is not None and (type(max_pages) is not int or max_pages < 1):
-        raise BadParameter("max_pages", "max_pages must be a positive whole number.")
-    job = _start(str(body.get("source", "archive")), bool(body.get("reparse")),
-                 body.get("base_url"), max_pages)
+        raise AdminInputError("max_pages", "max_pages must be a positive whole number.")
+    reparse = body.get("reparse", False)
+    if not isinstance(reparse, bool):
+        raise AdminInputError("reparse", "reparse must be true or false.")
+    base_url = body.get("base_url")
+    if base_url is not None and not isinstance(base_url, str):
+        raise AdminInputError("base_url", "base_url must be an http or https address.")
+    job = _start(body.get("source", "archive"), reparse, base_url, max_pages)
     return jsonify({"job": job.to_dict(), "url": url_for("admin.api_job", job_id=job.id)}), 202
 
 
@@ -74,13 +92,26 @@ def api_jobs():
 
 @bp.get("/admin")
 def dashboard():
-    if not session.get("admin"):
+    if not is_admin():
         return render_template("admin_login.html", csrf=csrf_token())
     return render_template(
         "admin.html", csrf=csrf_token(), stats=archive_stats(current_app.config["DATA_DIR"]),
         jobs=_jobs().recent(10), active=_jobs().active(),
         crawl_base_url=current_app.config.get("CRAWL_BASE_URL") or "the live PPRNet blog",
+        health=_index_health(),
     )
+
+
+def _index_health() -> dict:
+    """How search is served, for the dashboard: a damaged index is shown, not hidden."""
+    service = search_service()
+    try:
+        service.view()
+    except IndexNotBuilt:
+        return {"status": "ok", "problem": None}
+    except IndexCorrupt as exc:
+        return {"status": "corrupt", "problem": str(exc), "serving": None}
+    return service.health()
 
 
 @bp.post("/admin/login")
@@ -91,23 +122,26 @@ def login():
     except AuthError:
         flash("That token is not right.", "error")
         return render_template("admin_login.html", csrf=csrf_token()), 401
-    session.clear()
-    session["admin"] = True
+    grant_session()
     return redirect(url_for("admin.dashboard"))
 
 
 @bp.post("/admin/logout")
 def logout():
     check_csrf()
+    if is_admin():
+        end_all_sessions()  # a copy of this cookie, anywhere, stops working too
     session.clear()
     return redirect(url_for("admin.dashboard"))
 
 
 @bp.post("/admin/jobs")
 def start_from_page():
-    if not session.get("admin"):
+    if not is_admin():
         raise AuthError("Log in first.")
     check_csrf()
+    if request.form.get("reparse", "on") != "on":
+        raise AdminInputError("reparse", "reparse is a checkbox: 'on' or left out.")
     try:
         job = _start(request.form.get("source", "archive"), request.form.get("reparse") == "on")
     except JobRunning as exc:
@@ -118,7 +152,7 @@ def start_from_page():
 
 @bp.get("/admin/jobs/<job_id>")
 def job_page(job_id: str):
-    if not session.get("admin"):
+    if not is_admin():
         return redirect(url_for("admin.dashboard"))
     return render_template("admin_job.html", job=_jobs().get(job_id), csrf=csrf_token())
 

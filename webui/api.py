@@ -6,7 +6,8 @@ import os
 
 from flask import Blueprint, jsonify, request, url_for
 
-from index.errors import IndexNotBuilt
+from index.errors import IndexCorrupt, IndexNotBuilt
+from search.errors import EntryNotFound
 from search.params import parse_request
 
 from .services import find_entry, search_service
@@ -45,12 +46,20 @@ def entry(entry_id: str):
 
 @bp.get("/healthz")
 def healthz():
+    """"ok" only while the index served is the current one and passes its checks; 503 when it
+    is missing, damaged with nothing to fall back on ("corrupt"), or damaged while an older
+    generation answers ("degraded")."""
+    service = search_service()
     try:
-        generation = search_service().view().generation
+        generation = service.view().generation
     except IndexNotBuilt as exc:
         return jsonify({"status": "no_index", "entries": 0, "message": str(exc)}), 503
-    return jsonify({
-        "status": "ok",
+    except IndexCorrupt as exc:
+        return jsonify({"status": "corrupt", "entries": 0, "message": str(exc),
+                        "worker": os.getpid()}), 503
+    health = service.health()
+    body = {
+        "status": health["status"],
         "entries": generation.entries,
         "index_version": generation.name,
         "index_built_at": generation.built_at,
@@ -59,4 +68,10 @@ def healthz():
         # False for an index built before evidence was read, or by other patterns: reindex.
         "index_evidence_current": generation.current_evidence,
         "worker": os.getpid(),  # which serving process answered, for checks across workers
-    })
+    }
+    if health["status"] != "ok":
+        body["message"] = (f"The current index {health['current']} is damaged "
+                           f"({health['problem']}); answering from {generation.name}. "
+                           "Run `pprsearch reindex`.")
+        return jsonify(body), 503
+    return jsonify(body)

@@ -25,6 +25,12 @@ DEFAULTS = {
     # What an admin's crawl fetches (None: the live blog) and the pause between its requests.
     "CRAWL_BASE_URL": None,
     "CRAWL_DELAY": DEFAULT_DELAY,
+    # How long an admin's login lasts, in seconds, however the cookie is kept.
+    "ADMIN_SESSION_SECONDS": 3600,
+    # Seconds a request's search work may take before it is stopped with a 503 (0: no limit).
+    "REQUEST_DEADLINE_SECONDS": 5.0,
+    # Strict-Transport-Security's max-age, for a deployment served over HTTPS; 0 sends none.
+    "HSTS_SECONDS": 0,
 }
 
 # Environment variable -> setting.

@@ -34,7 +34,9 @@ def _forgiving_search(args: MultiDict):
         except BadParameter as exc:
             notes.append(exc.message)
             if exc.value is not None:
-                args.setlist(exc.param, [v for v in args.getlist(exc.param) if v != exc.value])
+                # Values are read stripped ("x " is "x"): drop every spelling of the bad one.
+                args.setlist(exc.param,
+                             [v for v in args.getlist(exc.param) if v.strip() != exc.value])
             else:
                 args.poplist(exc.param)
             if exc.param == "q" and exc.code == "too_long":

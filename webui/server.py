@@ -6,6 +6,11 @@ from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
+from .watchdog import Watchdog
+
+# Seconds a request may run before its worker is ended (the search deadline comes first).
+REQUEST_TIMEOUT = 30
+
 
 class _Server(BaseApplication):
     """gunicorn configured from code rather than a config file."""
@@ -25,10 +30,29 @@ class _Server(BaseApplication):
         return create_app({"DATA_DIR": str(self.data_folder)})
 
 
+def _hooks(timeout: float) -> dict:
+    """gunicorn hooks that give each worker a Watchdog over its request threads."""
+
+    def post_worker_init(worker) -> None:
+        worker.watchdog = Watchdog(timeout)
+        worker.watchdog.watch()
+
+    def pre_request(worker, req) -> None:
+        worker.watchdog.begin()
+
+    def post_request(worker, req, environ, resp) -> None:
+        worker.watchdog.end()
+
+    return {"post_worker_init": post_worker_init, "pre_request": pre_request,
+            "post_request": post_request}
+
+
 def serve(data_folder: Path, host: str, port: int, workers: int, threads: int,
-          keep_alive: int = 0, access_log: str | None = None) -> None:
+          keep_alive: int = 0, access_log: str | None = None,
+          request_timeout: float = REQUEST_TIMEOUT) -> None:
     """Run until interrupted; each worker builds its own app and search service."""
     _Server(data_folder, {
+        **_hooks(request_timeout),
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,

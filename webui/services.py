@@ -6,6 +6,8 @@ from flask import Flask, current_app, g
 
 from crawler.crawl import DEFAULT_BASE_URL
 from crawler.records import Entry
+from search import deadline
+
 from index.archive import Archive
 from search.errors import EntryNotFound, EntryRetired
 from search.service import SearchService
@@ -16,6 +18,18 @@ def init_app(app: Flask) -> None:
         app.config["DATA_DIR"], answer_cache=app.config["ANSWER_CACHE"]
     )
     app.teardown_appcontext(_close_archive)
+    seconds = float(app.config["REQUEST_DEADLINE_SECONDS"] or 0)
+
+    @app.before_request
+    def start_deadline() -> None:
+        # Every request's search work stops at this deadline (503), freeing the worker.
+        g.deadline = deadline.start(seconds)
+
+    @app.teardown_request
+    def stop_deadline(exc: BaseException | None = None) -> None:
+        token = g.pop("deadline", None)
+        if token is not None:
+            deadline.stop(token)
 
 
 def search_service() -> SearchService:
