@@ -9,6 +9,7 @@ generation.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -85,7 +86,10 @@ class SearchService:
     """Searches the current index of one data folder; safe to share between threads."""
 
     def __init__(self, data_folder: Path | str, answer_cache: int = ANSWER_CACHE,
-                 synonyms_file: Path | str = DEFAULT_FILE):
+                 synonyms_file: Path | str = DEFAULT_FILE,
+                 answer_looked_up: Callable[[bool], None] | None = None):
+        """`answer_looked_up`, when given, is told of each answer-cache lookup: hit or not."""
+        self.answer_looked_up = answer_looked_up
         self.store = IndexStore(data_folder)
         self.synonyms = Synonyms(synonyms_file)
         self._lock = threading.Lock()
@@ -135,7 +139,7 @@ class SearchService:
         for facet in FACETS:
             facet.check(request, view.facets)
         key = (view.generation.name, self.synonyms.stamp(), request)
-        return self._answers.get(key, lambda: self._search(view, request))
+        return self._answers.get(key, lambda: self._search(view, request), self.answer_looked_up)
 
     def _search(self, view: IndexView, request: SearchRequest, corrected_from: str = "") -> SearchResult:
         searcher = self.searcher(view)
