@@ -65,8 +65,11 @@ class _DataFolder:
             generation = None
         if generation is not None:
             entries.add_metric([], generation.entries)
-            if generation.built_at:
+            try:
                 built = calendar.timegm(time.strptime(generation.built_at, "%Y-%m-%dT%H:%M:%SZ"))
+            except ValueError:  # an index whose info file says nothing of when it was built
+                built = None
+            if built is not None:
                 age.add_metric([], max(0.0, time.time() - built))
         yield entries
         yield age
