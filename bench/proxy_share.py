@@ -88,7 +88,7 @@ def measure(work: Path, entries: int, seconds: float, threads: int, max_age: int
     if not (data / "index" / "CURRENT").exists():
         import_paths(data, [archive_file(work, entries, DEFAULT_SEED)])
     (data / "config.py").write_text(
-        f'PROXY_FIX_X_FOR = 1\nHTTP_MAX_AGE = {max_age}\nMETRICS = "local"\n', encoding="utf-8")
+        f'PROXY_FIX_X_FOR = 1\nHTTP_SHARED_MAX_AGE = {max_age}\nMETRICS = "local"\n', encoding="utf-8")
     port = proxy.free_port()
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("PPRSEARCH_")}
     with tempfile.TemporaryDirectory(prefix="pprsearch-proxy-share-") as scratch:
@@ -118,7 +118,7 @@ def report(figures: dict, command: str) -> str:
         f"`pprsearch serve --workers 2`: {figures['urls']} URLs (the benchmark's query mix, each "
         f"as `/api/search` and as the search page), cycled by {figures['threads']} client threads "
         f"for {figures['seconds']:g} s, over {figures['entries']:,} generated entries, with "
-        f"`HTTP_MAX_AGE = {figures['max_age']}` (a short lifetime, so revalidation shows).",
+        f"`HTTP_SHARED_MAX_AGE = {figures['max_age']}` (a short lifetime, so revalidation shows).",
         "",
         f"- requests answered: {figures['requests']:,} ({figures['errors']} not 200)",
         f"- **answered by the proxy without a search: {100 * by_proxy / total:.1f}%** "
@@ -133,6 +133,13 @@ def report(figures: dict, command: str) -> str:
         f"- so the app searched for {100 * searched / total:.2f}% of the requests",
         "",
         "Every X-Cache-Status seen: " + ", ".join(f"{k} {v:,}" for k, v in status.items()),
+        "",
+        "HIT: nginx's copy, still fresh (`s-maxage`). REVALIDATED: the copy had expired; nginx "
+        "asked the app with its ETag and the app answered 304 without searching. UPDATING: a "
+        "copy being revalidated by another request (`proxy_cache_use_stale updating`). MISS: "
+        "the first request for a URL. EXPIRED: revalidation brought a new answer (none here: "
+        "the index did not change during the run). The client is Python `requests`, which "
+        "limits the request rate; the share, not the rate, is the figure.",
         "",
         f"Machine: {platform.platform()}, Python {platform.python_version()}, "
         f"{__import__('os').cpu_count()} CPUs (shared with other work while measured).",

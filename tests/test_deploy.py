@@ -34,7 +34,7 @@ def backend(sample_template, tmp_path_factory):
     data = folder / "data"
     shutil.copytree(sample_template, data)
     (data / "config.py").write_text(
-        f'PROXY_FIX_X_FOR = 2\nHTTP_MAX_AGE = {MAX_AGE}\nMETRICS = "local"\n', encoding="utf-8")
+        f'PROXY_FIX_X_FOR = 2\nHTTP_SHARED_MAX_AGE = {MAX_AGE}\nMETRICS = "local"\n', encoding="utf-8")
     port = proxy.free_port()
     with proxy.server(data, port, cli_env(PPRSEARCH_ADMIN_TOKEN=TOKEN)) as base:
         yield {"base": base, "port": port, "data": data, "folder": folder}

@@ -22,7 +22,7 @@ def test_a_read_carries_an_etag_and_a_public_lifetime(client, url):
 
     assert response.status_code == 200
     assert response.headers["ETag"].startswith('"')
-    assert response.headers["Cache-Control"] == "public, max-age=60, must-revalidate"
+    assert response.headers["Cache-Control"] == "public, max-age=0, s-maxage=60, must-revalidate"
 
 
 @pytest.mark.parametrize("url", READS)
@@ -40,7 +40,7 @@ def test_a_conditional_request_is_answered_304_without_searching(client, app, ur
     assert again.status_code == 304
     assert again.data == b""
     assert again.headers["ETag"] == etag
-    assert again.headers["Cache-Control"] == "public, max-age=60, must-revalidate"
+    assert again.headers["Cache-Control"] == "public, max-age=0, s-maxage=60, must-revalidate"
     # A weak form of the same tag (what a gzipping proxy forwards) validates too.
     assert client.get(url, headers={"If-None-Match": f"W/{etag}"}).status_code == 304
 
@@ -67,6 +67,15 @@ def test_every_etag_changes_after_a_reindex(client, sample_data):
         assert answer.headers["ETag"] != before[url]
 
 
+def test_browsers_revalidate_every_time_shared_caches_keep_a_while(client):
+    """max-age=0 keeps a reader of the server itself from a page older than the index (the
+    browser test of an admin's crawl reads a search again right after it); only shared caches
+    (s-maxage) may answer from their copy for a while."""
+    cache_control = client.get("/?q=panic").headers["Cache-Control"]
+    assert "max-age=0" in cache_control.split(", ")
+    assert "s-maxage=60" in cache_control.split(", ")
+
+
 def test_errors_redirects_admin_and_health_are_not_cached(make_app, sample_data):
     client = make_app(sample_data, ADMIN_TOKEN=TOKEN).test_client()
 
@@ -82,7 +91,7 @@ def test_errors_redirects_admin_and_health_are_not_cached(make_app, sample_data)
 
 
 def test_http_max_age_zero_asks_every_time(make_app, sample_data):
-    client = make_app(sample_data, HTTP_MAX_AGE=0).test_client()
+    client = make_app(sample_data, HTTP_SHARED_MAX_AGE=0).test_client()
     assert client.get("/api/search?q=panic").headers["Cache-Control"] == "public, no-cache"
 
 
@@ -118,7 +127,7 @@ def test_without_trusted_proxies_a_client_cannot_choose_its_address(make_app, sa
 
 @pytest.mark.parametrize("given, message", [
     ({"PROXY_FIX_X_FOR": "two"}, "PROXY_FIX_X_FOR must be a whole number"),
-    ({"HTTP_MAX_AGE": -1}, "HTTP_MAX_AGE must be a whole number"),
+    ({"HTTP_SHARED_MAX_AGE": -1}, "HTTP_SHARED_MAX_AGE must be a whole number"),
     ({"METRICS": "public"}, "METRICS must be one of token, local"),
     ({"METRICS": "token"}, 'METRICS = "token" needs PPRSEARCH_ADMIN_TOKEN'),
 ])
@@ -129,5 +138,5 @@ def test_bad_settings_name_the_problem(tmp_path, given, message):
 
 def test_settings_from_the_environment(tmp_path):
     settings = load(tmp_path, environ={"PPRSEARCH_PROXY_FIX_X_FOR": "1", "PPRSEARCH_METRICS": "local"})
-    assert (settings["PROXY_FIX_X_FOR"], settings["METRICS"], settings["HTTP_MAX_AGE"]) == (1, "local", 60)
+    assert (settings["PROXY_FIX_X_FOR"], settings["METRICS"], settings["HTTP_SHARED_MAX_AGE"]) == (1, "local", 60)
     assert load(tmp_path, environ={})["METRICS"] is None

@@ -29,9 +29,12 @@ DEFAULTS = {
     # (and X-Forwarded-Proto): 1 behind deploy/'s nginx. 0 trusts none, so a client cannot
     # pick the address the admin throttle counts by sending the header itself.
     "PROXY_FIX_X_FOR": 0,
-    # Seconds a browser, CDN or proxy may reuse a search, API or entry answer before asking
-    # again with its ETag (answered 304 while the index is the same); 0: always ask.
-    "HTTP_MAX_AGE": 60,
+    # Seconds a shared cache (the reverse proxy, a CDN) may reuse a search, API or entry
+    # answer before asking again with its ETag (answered 304 while the index is the same):
+    # after a reindex, readers behind it may see the old answers for this long. Browsers
+    # always ask (a 304 costs no search), so a reader of the server itself never sees them.
+    # 0: shared caches ask every time too.
+    "HTTP_SHARED_MAX_AGE": 60,
     # /metrics in Prometheus's format: None (off), "token" (the admin bearer token is needed)
     # or "local" (only from the machine itself, not through the proxy). Never public.
     "METRICS": None,
@@ -74,7 +77,7 @@ def load(data: str | os.PathLike | None = None, environ: Mapping[str, str] | Non
     settings["ANSWER_CACHE"] = answer_cache_size(settings["ANSWER_CACHE"])
     settings["CRAWL_DELAY"] = _seconds("CRAWL_DELAY", settings["CRAWL_DELAY"])
     settings["PROXY_FIX_X_FOR"] = _count("PROXY_FIX_X_FOR", settings["PROXY_FIX_X_FOR"])
-    settings["HTTP_MAX_AGE"] = _count("HTTP_MAX_AGE", settings["HTTP_MAX_AGE"])
+    settings["HTTP_SHARED_MAX_AGE"] = _count("HTTP_SHARED_MAX_AGE", settings["HTTP_SHARED_MAX_AGE"])
     settings["METRICS"] = metrics_mode(settings["METRICS"], settings.get("ADMIN_TOKEN"))
     return settings
 

@@ -43,10 +43,13 @@ def _validate(response: Response, etag: str) -> Response:
         response.vary.add("X-Requested-With")
     if response.cache_control.no_store:  # the page's fragment: never kept, by anyone
         return response
-    max_age = current_app.config["HTTP_MAX_AGE"]
+    shared = current_app.config["HTTP_SHARED_MAX_AGE"]
     response.cache_control.public = True
-    if max_age:
-        response.cache_control.max_age = max_age
+    if shared:
+        # Browsers ask every time (answered 304 while the index is the same, without a
+        # search), so a reindex shows at once; the proxy or a CDN answers for `shared` seconds.
+        response.cache_control.max_age = 0
+        response.cache_control.s_maxage = shared
         response.cache_control.must_revalidate = True
     else:
         response.cache_control.no_cache = True  # kept, but asked about every time
