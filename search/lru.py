@@ -17,12 +17,21 @@ class BoundedCache:
         self._items: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, make: Callable[[], V]) -> V:
-        """The cached value, or `make()`'s, kept for next time (made outside the lock)."""
+    def get(self, key: Hashable, make: Callable[[], V],
+            looked_up: Callable[[bool], None] | None = None) -> V:
+        """The cached value, or `make()`'s, kept for next time (made outside the lock);
+        `looked_up` is told whether it was a hit."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]
+                value = self._items[key]
+                hit = True
+            else:
+                hit = False
+        if looked_up is not None:
+            looked_up(hit)
+        if hit:
+            return value
         value = make()
         if self.capacity:
             with self._lock:

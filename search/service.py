@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
@@ -90,7 +91,10 @@ class SearchService:
     """Searches the current index of one data folder; safe to share between threads."""
 
     def __init__(self, data_folder: Path | str, answer_cache: int = ANSWER_CACHE,
-                 synonyms_file: Path | str = DEFAULT_FILE):
+                 synonyms_file: Path | str = DEFAULT_FILE,
+                 answer_looked_up: Callable[[bool], None] | None = None):
+        """`answer_looked_up`, when given, is told of each answer-cache lookup: hit or not."""
+        self.answer_looked_up = answer_looked_up
         self.store = IndexStore(data_folder)
         self.synonyms = Synonyms(synonyms_file)
         self._lock = threading.Lock()
@@ -194,7 +198,7 @@ class SearchService:
         cost.check(request.q, reader.doc_frequency, view.facets.size, self.synonyms,
                    near=view.corrections)
         key = (view.generation.name, self.synonyms.stamp(), request)
-        return self._answers.get(key, lambda: self._search(view, request))
+        return self._answers.get(key, lambda: self._search(view, request), self.answer_looked_up)
 
     def _search(self, view: IndexView, request: SearchRequest, corrected_from: str = "") -> SearchResult:
         searcher = self.searcher(view)

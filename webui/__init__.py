@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
 
@@ -28,9 +29,20 @@ def create_app(test_config: Mapping | None = None, environ: Mapping[str, str] | 
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from . import admin, api, cite, errors, export, feeds, headers, pages, services
+    proxies = app.config["PROXY_FIX_X_FOR"]
+    if proxies:  # the client's address as the trusted proxies saw it: what the throttle counts
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    services.init_app(app)
+    from . import admin, api, cite, errors, export, feeds, headers, httpcache, pages, services
+
+    looked_up = None
+    if app.config["METRICS"]:
+        from . import metrics  # loads prometheus_client only when asked for
+
+        metrics.init_app(app)  # first, so its timing starts before a 304 can end the request
+        looked_up = metrics.answer_looked_up
+    services.init_app(app, answer_looked_up=looked_up)
+    httpcache.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     app.register_blueprint(pages.bp)

@@ -31,6 +31,19 @@ DEFAULTS = {
     "REQUEST_DEADLINE_SECONDS": 5.0,
     # Strict-Transport-Security's max-age, for a deployment served over HTTPS; 0 sends none.
     "HSTS_SECONDS": 0,
+    # How many reverse proxies in front of the server are trusted to set X-Forwarded-For
+    # (and X-Forwarded-Proto): 1 behind deploy/'s nginx. 0 trusts none, so a client cannot
+    # pick the address the admin throttle counts by sending the header itself.
+    "PROXY_FIX_X_FOR": 0,
+    # Seconds a shared cache (the reverse proxy, a CDN) may reuse a search, API or entry
+    # answer before asking again with its ETag (answered 304 while the index is the same):
+    # after a reindex, readers behind it may see the old answers for this long. Browsers
+    # always ask (a 304 costs no search), so a reader of the server itself never sees them.
+    # 0: shared caches ask every time too.
+    "HTTP_SHARED_MAX_AGE": 60,
+    # /metrics in Prometheus's format: None (off), "token" (the admin bearer token is needed)
+    # or "local" (only from the machine itself, not through the proxy). Never public.
+    "METRICS": None,
 }
 
 # Environment variable -> setting.
@@ -39,7 +52,11 @@ ENVIRONMENT = {
     "PPRSEARCH_ADMIN_TOKEN": "ADMIN_TOKEN",
     "PPRSEARCH_SECRET_KEY": "SECRET_KEY",
     "PPRSEARCH_ANSWER_CACHE": "ANSWER_CACHE",
+    "PPRSEARCH_PROXY_FIX_X_FOR": "PROXY_FIX_X_FOR",
+    "PPRSEARCH_METRICS": "METRICS",
 }
+
+METRICS_MODES = ("token", "local")
 
 _SECRET_FILE = "secret_key"
 _CONFIG_FILE = "config.py"
@@ -65,6 +82,9 @@ def load(data: str | os.PathLike | None = None, environ: Mapping[str, str] | Non
     settings["DATA_DIR"] = str(folder)
     settings["ANSWER_CACHE"] = answer_cache_size(settings["ANSWER_CACHE"])
     settings["CRAWL_DELAY"] = _seconds("CRAWL_DELAY", settings["CRAWL_DELAY"])
+    settings["PROXY_FIX_X_FOR"] = _count("PROXY_FIX_X_FOR", settings["PROXY_FIX_X_FOR"])
+    settings["HTTP_SHARED_MAX_AGE"] = _count("HTTP_SHARED_MAX_AGE", settings["HTTP_SHARED_MAX_AGE"])
+    settings["METRICS"] = metrics_mode(settings["METRICS"], settings.get("ADMIN_TOKEN"))
     return settings
 
 
@@ -107,6 +127,28 @@ def answer_cache_size(value) -> int:
         raise ConfigError(
             f"PPRSEARCH_ANSWER_CACHE must be a whole number (0 turns the cache off), not {value!r}."
         ) from None
+
+
+def _count(name: str, value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0 or isinstance(value, float) and value != number:
+        raise ConfigError(f"{name} must be a whole number, 0 or more, not {value!r}.")
+    return number
+
+
+def metrics_mode(value, admin_token) -> str | None:
+    """METRICS as set: None when off; "token" needs an admin token to check against."""
+    if value in (None, "", "off", False):
+        return None
+    if value not in METRICS_MODES:
+        raise ConfigError(f"METRICS must be one of {', '.join(METRICS_MODES)} (or unset: off), "
+                          f"not {value!r}.")
+    if value == "token" and not admin_token:
+        raise ConfigError('METRICS = "token" needs PPRSEARCH_ADMIN_TOKEN (or ADMIN_TOKEN) set.')
+    return value
 
 
 def _seconds(name: str, value) -> float:

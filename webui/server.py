@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
+from . import config as settings
 from .watchdog import Watchdog
 
 # Seconds a request may run before its worker is ended (the search deadline comes first).
 REQUEST_TIMEOUT = 30
+# prometheus_client's multiprocess mode reads this variable when it is imported.
+_MULTIPROC = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class _Server(BaseApplication):
@@ -47,12 +53,38 @@ def _hooks(timeout: float) -> dict:
             "post_request": post_request}
 
 
+def _worker_exited(server, worker) -> None:
+    """gunicorn's child_exit hook: a dead worker's live gauges leave the metrics."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def serve(data_folder: Path, host: str, port: int, workers: int, threads: int,
           keep_alive: int = 0, access_log: str | None = None,
           request_timeout: float = REQUEST_TIMEOUT) -> None:
-    """Run until interrupted; each worker builds its own app and search service."""
+    """Run until interrupted; each worker builds its own app and search service.
+
+    With METRICS configured, the workers share a fresh folder for prometheus_client's
+    multiprocess files (set here, before any worker imports it), removed when the server stops.
+    """
+    options = _hooks(request_timeout)
+    own_folder = None
+    if settings.load(data_folder)["METRICS"]:
+        if not os.environ.get(_MULTIPROC):
+            own_folder = tempfile.mkdtemp(prefix="pprsearch-metrics-")
+            os.environ[_MULTIPROC] = own_folder
+        options["child_exit"] = _worker_exited
+    try:
+        _run(data_folder, host, port, workers, threads, keep_alive, access_log, options)
+    finally:
+        if own_folder:
+            shutil.rmtree(own_folder, ignore_errors=True)
+
+
+def _run(data_folder, host, port, workers, threads, keep_alive, access_log, options) -> None:
     _Server(data_folder, {
-        **_hooks(request_timeout),
+        **options,
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,

@@ -13,9 +13,11 @@ from search.errors import EntryNotFound, EntryRetired
 from search.service import SearchService
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, answer_looked_up=None) -> None:
+    """`answer_looked_up` is told of each answer-cache lookup (the metrics count them)."""
     app.extensions["pprsearch"] = SearchService(
-        app.config["DATA_DIR"], answer_cache=app.config["ANSWER_CACHE"]
+        app.config["DATA_DIR"], answer_cache=app.config["ANSWER_CACHE"],
+        answer_looked_up=answer_looked_up,
     )
     app.teardown_appcontext(_close_archive)
     seconds = float(app.config["REQUEST_DEADLINE_SECONDS"] or 0)
