@@ -31,7 +31,7 @@ from .scoring import TermScores, relevance, top
 from .records import ANSWER_CACHE, Hit, Interpretation, Offer, SearchRequest, SearchResult
 from .snippets import Marks, citation_html, snippet_html, title_html
 from .suggest import suggest
-from .synonyms import DEFAULT_FILE, Synonyms
+from .synonyms import DATA_FILE, DEFAULT_FILE, Synonyms
 from .typos import Corrections
 
 # Hits by relevance that get the bonus for holding the words close together.
@@ -87,7 +87,8 @@ class SearchService:
     def __init__(self, data_folder: Path | str, answer_cache: int = ANSWER_CACHE,
                  synonyms_file: Path | str = DEFAULT_FILE):
         self.store = IndexStore(data_folder)
-        self.synonyms = Synonyms(synonyms_file)
+        # The shipped synonyms, extended by the data folder's own (added from /admin).
+        self.synonyms = Synonyms(synonyms_file, Path(data_folder) / DATA_FILE)
         self._lock = threading.Lock()
         self._view: IndexView | None = None
         self._local = threading.local()
