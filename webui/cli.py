@@ -302,6 +302,34 @@ def stats(obj: Context, as_json: bool) -> None:
         click.echo(f"Last crawl:    {crawl or 'never'}")
 
 
+@main.command()
+@click.argument("dest", type=click.Path())
+@click.pass_obj
+def backup(obj: Context, dest: str) -> None:
+    """Copy the archive to DEST (a file, or a folder for a dated file), safely while the
+    service runs and crawls."""
+    from index.backup import backup as copy
+
+    with friendly_errors():
+        written = copy(obj.data, dest)
+    click.echo(f"Backed up the archive to {written}.")
+
+
+@main.command()
+@click.argument("src", type=click.Path())
+@click.option("--force", is_flag=True, help="Replace the data folder's archive even if it holds entries.")
+@click.pass_obj
+def restore(obj: Context, src: str, force: bool) -> None:
+    """Bring back the archive backup SRC into the data folder, then rebuild the index."""
+    from index.backup import restore as bring_back
+
+    with friendly_errors():
+        restored = bring_back(src, obj.data, force=force)
+    generation = restored.generation
+    click.echo(f"Restored {restored.entries} entries from {src}; "
+               f"index {generation.name}: {generation.entries} entries.")
+
+
 @main.command("restore-entry")
 @click.argument("entry_id", metavar="ID")
 @click.pass_obj
