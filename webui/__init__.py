@@ -23,11 +23,12 @@ def create_app(test_config: Mapping | None = None, environ: Mapping[str, str] | 
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from . import admin, api, errors, pages, services
+    from . import admin, api, errors, pages, scheduler, services
 
     services.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     admin.init_app(app)
+    scheduler.init_app(app)
     return app

@@ -245,11 +245,14 @@ def _entries(count: int) -> str:
 def serve(obj: Context, host: str, port: int, workers: int, threads: int,
           keep_alive: int, access_log: str | None) -> None:
     """Serve the web UI and API with a production WSGI server (gunicorn)."""
+    from crawler.logs import setup
+
     from .server import serve as run
 
+    setup(obj.config["LOG_FORMAT"])
     with friendly_errors():
         run(obj.data, host=host, port=port, workers=workers, threads=threads,
-            keep_alive=keep_alive, access_log=access_log)
+            keep_alive=keep_alive, access_log=access_log, log_format=obj.config["LOG_FORMAT"])
 
 
 @main.command()

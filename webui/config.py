@@ -25,6 +25,13 @@ DEFAULTS = {
     # What an admin's crawl fetches (None: the live blog) and the pause between its requests.
     "CRAWL_BASE_URL": None,
     "CRAWL_DELAY": DEFAULT_DELAY,
+    # When the server crawls the blog by itself, e.g. "weekly sun 03:00" or "daily 02:30" (UTC;
+    # index/schedule.py); None: only when an admin or `pprsearch crawl` asks.
+    "CRAWL_SCHEDULE": None,
+    # Count what people search for (query text, filters, results; no address) for /admin.
+    "QUERY_LOG": True,
+    # Log lines as "text" or "json" (one JSON object a line), for `serve` and job processes.
+    "LOG_FORMAT": "text",
 }
 
 # Environment variable -> setting.
@@ -33,6 +40,8 @@ ENVIRONMENT = {
     "PPRSEARCH_ADMIN_TOKEN": "ADMIN_TOKEN",
     "PPRSEARCH_SECRET_KEY": "SECRET_KEY",
     "PPRSEARCH_ANSWER_CACHE": "ANSWER_CACHE",
+    "PPRSEARCH_CRAWL_SCHEDULE": "CRAWL_SCHEDULE",
+    "PPRSEARCH_LOG_FORMAT": "LOG_FORMAT",
 }
 
 _SECRET_FILE = "secret_key"
@@ -59,6 +68,7 @@ def load(data: str | os.PathLike | None = None, environ: Mapping[str, str] | Non
     settings["DATA_DIR"] = str(folder)
     settings["ANSWER_CACHE"] = answer_cache_size(settings["ANSWER_CACHE"])
     settings["CRAWL_DELAY"] = _seconds("CRAWL_DELAY", settings["CRAWL_DELAY"])
+    _check_operations(settings)
     return settings
 
 
@@ -111,6 +121,20 @@ def _seconds(name: str, value) -> float:
     if not seconds >= 0:
         raise ConfigError(f"{name} must be a number of seconds, 0 or more, not {value!r}.")
     return seconds
+
+
+def _check_operations(settings: dict) -> None:
+    """CRAWL_SCHEDULE and LOG_FORMAT are read at start-up: a typo fails then, not at 3 a.m."""
+    from crawler.logs import FORMATS
+    from index.schedule import ScheduleError, parse
+
+    if settings["LOG_FORMAT"] not in FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(FORMATS)}, not {settings['LOG_FORMAT']!r}.")
+    if settings["CRAWL_SCHEDULE"]:
+        try:
+            parse(settings["CRAWL_SCHEDULE"])
+        except ScheduleError as exc:
+            raise ConfigError(f"CRAWL_SCHEDULE: {exc.message}") from exc
 
 
 def secret_key(folder: Path) -> str:

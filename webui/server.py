@@ -26,9 +26,12 @@ class _Server(BaseApplication):
 
 
 def serve(data_folder: Path, host: str, port: int, workers: int, threads: int,
-          keep_alive: int = 0, access_log: str | None = None) -> None:
+          keep_alive: int = 0, access_log: str | None = None, log_format: str = "text") -> None:
     """Run until interrupted; each worker builds its own app and search service."""
+    from .logs import GUNICORN_LOGGERS
+
     _Server(data_folder, {
+        "logger_class": GUNICORN_LOGGERS[log_format],  # LOG_FORMAT: gunicorn's lines too
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,

@@ -7,6 +7,7 @@ from flask import Flask, current_app, g
 from crawler.crawl import DEFAULT_BASE_URL
 from crawler.records import Entry
 from index.archive import Archive
+from index.querylog import QueryLog, filters_of
 from search.errors import EntryNotFound, EntryRetired
 from search.service import SearchService
 
@@ -15,12 +16,21 @@ def init_app(app: Flask) -> None:
     app.extensions["pprsearch"] = SearchService(
         app.config["DATA_DIR"], answer_cache=app.config["ANSWER_CACHE"]
     )
+    app.extensions["pprsearch.queries"] = QueryLog(app.config["DATA_DIR"]) if app.config.get("QUERY_LOG") else None
     app.teardown_appcontext(_close_archive)
 
 
 def search_service() -> SearchService:
     """The process's search service: its searchers are reused across requests."""
     return current_app.extensions["pprsearch"]
+
+
+def count_search(request, result) -> None:
+    """Note a search people asked for (pages and API; a further page of one is not a new one),
+    unless QUERY_LOG is off."""
+    queries = current_app.extensions.get("pprsearch.queries")
+    if queries is not None and request.page == 1:
+        queries.record(request.q, filters_of(request), result.total)
 
 
 def archive() -> Archive:
