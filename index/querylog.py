@@ -7,8 +7,8 @@ The log is a SQLite file of its own (`queries.sqlite3`), not a table in the arch
 holds the archive's write lock for a page's transaction at a time, and a search must never wait
 behind it to record itself; and a backup of the archive (the source of truth) then carries no
 record of what people searched for. Writing is a plain INSERT on a per-thread connection
-(WAL, synchronous=NORMAL: tens of microseconds); a write that would wait is dropped, never
-slowing or failing a search.
+(WAL, synchronous=NORMAL: tens of microseconds); a write kept waiting over 50 ms by another
+is dropped, never failing a search.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS queries (
     total INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS queries_day ON queries (day);
-CREATE INDEX IF NOT EXISTS queries_q ON queries (q);
+CREATE INDEX IF NOT EXISTS queries_q ON queries (q, filters);
 """
 
 
