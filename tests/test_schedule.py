@@ -137,6 +137,7 @@ def test_a_due_schedule_starts_exactly_one_crawl_of_the_replica_from_two_app_ins
     client.post("/admin/login", data={"token": TOKEN, "csrf_token": csrf})
     page = client.get("/admin").get_data(as_text=True)
     assert "<code>daily 03:00</code>" in page
+    assert "<td>crawl (scheduled)</td>" in page  # in the recent jobs
     assert f">{jobs[0].id}</a>" in page.split("Last scheduled crawl", 1)[1]
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
     today = datetime.now(UTC).date().isoformat()
