@@ -143,3 +143,33 @@ def test_a_due_schedule_starts_exactly_one_crawl_of_the_replica_from_two_app_ins
     today = datetime.now(UTC).date().isoformat()
     upcoming = page.split("Next scheduled crawl", 1)[1].split("</dd>", 1)[0]
     assert today in upcoming or tomorrow in upcoming
+
+
+def test_the_worker_thread_checks_by_itself_and_starts_the_due_crawl(
+        steady_replica, sample_data, monkeypatch):
+    from webui import scheduler as checks
+
+    monkeypatch.setattr(checks, "CHECK_EVERY_S", 0.05)
+    monkeypatch.setattr(checks, "JITTER_S", 0.0)
+    schedule = parse("weekly wed 04:00")
+    with Archive(sample_data) as archive:  # a slot taken long ago: one is due now
+        archive.set_meta(SCHEDULE_KEY, {"schedule": schedule.text,
+                                        "slot": "2000-01-05T04:00:00+00:00", "job": None})
+    worker = checks.Scheduler(str(sample_data), schedule,
+                              {"base_url": steady_replica.base_url, "delay": 0, "max_pages": None})
+    worker.start()
+    try:
+        deadline = datetime.now(UTC) + timedelta(seconds=20)
+        while not [job for job in Jobs(sample_data).recent() if job.kind == "crawl"]:
+            assert datetime.now(UTC) < deadline, "the thread never started the crawl"
+            threading.Event().wait(0.05)
+    finally:
+        worker.stop()
+        settle_jobs(sample_data, timeout=60)
+    [crawl] = [job for job in Jobs(sample_data).recent() if job.kind == "crawl"]
+    assert crawl.state == "done", crawl.error
+    assert crawl.params["scheduled"] == _stamp_latest(schedule)
+
+
+def _stamp_latest(schedule) -> str:
+    return schedule.latest(datetime.now(UTC)).isoformat(timespec="seconds")
