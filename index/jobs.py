@@ -129,12 +129,21 @@ class Jobs:
             ).fetchone()
             if row is not None:
                 raise JobRunning(_row(row))
-            job_id = time.strftime("%Y%m%d-%H%M%S-", time.gmtime()) + secrets.token_hex(3)
-            archive.db.execute(
-                "INSERT INTO jobs (id, kind, params, state, created_at) VALUES (?, ?, ?, 'queued', ?)",
-                (job_id, kind, json.dumps(params or {}), now()),
-            )
+            job_id = self.insert(archive, kind, params)
         return self.get(job_id)
+
+    @staticmethod
+    def insert(archive: Archive, kind: str, params: dict | None = None) -> str:
+        """Record a queued job inside the caller's transaction (which has checked that none is
+        active); its id."""
+        job_id = time.strftime("%Y%m%d-%H%M%S-", time.gmtime()) + secrets.token_hex(3)
+        archive.db.execute(
+            "INSERT INTO jobs (id, kind, params, state, created_at) VALUES (?, ?, ?, 'queued', ?)",
+            (job_id, kind, json.dumps(params or {}), now()),
+        )
+        log.info("job %s created: %s", job_id, kind,
+                 extra={"event": "job.created", "job": job_id, "kind": kind})
+        return job_id
 
     def get(self, job_id: str) -> Job:
         with self._archive() as archive:
@@ -177,6 +186,8 @@ class Jobs:
             elif row["state"] == "queued" and _age(row["created_at"]) > _QUEUED_TIMEOUT_S:
                 dead.append((row["id"], "The job was never started."))
         for job_id, reason in dead:
+            log.warning("job %s failed: %s", job_id, reason,
+                        extra={"event": "job.failed", "job": job_id})
             archive.db.execute(
                 "UPDATE jobs SET state = 'failed', error = ?, finished_at = ? WHERE id = ?",
                 (reason, now(), job_id),
@@ -226,11 +237,13 @@ def run(data_folder: Path | str, job_id: str, echo: Callable[[str], None] | None
     jobs = Jobs(data_folder)
     job = jobs.get(job_id)
     jobs.start(job_id)
+    fields = {"job": job_id, "kind": job.kind}
+    log.info("job %s started: %s", job_id, job.kind, extra={"event": "job.started", **fields})
     last = [0.0]
     latest: dict = {}
 
     def say(line: str) -> None:
-        log.info("job %s: %s", job_id, line)
+        log.info("job %s: %s", job_id, line, extra={"event": "job.log", **fields})
         jobs.report(job_id, line=line)
         if echo:
             echo(line)
@@ -252,12 +265,13 @@ def run(data_folder: Path | str, job_id: str, echo: Callable[[str], None] | None
         else:
             _run_reindex(data_folder, job.params, say, progress)
     except Exception as exc:  # a job records any failure rather than dying silently
-        log.exception("job %s failed", job_id)
+        log.exception("job %s failed", job_id, extra={"event": "job.failed", **fields})
         say(f"failed: {exc}")
         jobs.finish(job_id, error=str(exc) or exc.__class__.__name__)
     else:
         jobs.report(job_id, progress={**latest, "percent": 100.0})
         jobs.finish(job_id)
+        log.info("job %s done", job_id, extra={"event": "job.done", **fields})
     return jobs.get(job_id)
 
 
@@ -292,10 +306,11 @@ def _run_crawl(data_folder, params: dict, say, progress) -> None:
         raise JobError("Nothing could be fetched; check the address and the network.")
 
 
-def spawn(data_folder: Path | str, job_id: str) -> subprocess.Popen:
-    """Run a job in a process of its own, detached from the caller's session."""
+def spawn(data_folder: Path | str, job_id: str, log_format: str = "text") -> subprocess.Popen:
+    """Run a job in a process of its own, detached from the caller's session; it logs to its
+    standard error in `log_format` (crawler/logs.py)."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "index.jobs", str(Path(data_folder).resolve()), job_id],
+        [sys.executable, "-m", "index.jobs", str(Path(data_folder).resolve()), job_id, log_format],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True, close_fds=True,
     )
@@ -305,9 +320,20 @@ def spawn(data_folder: Path | str, job_id: str) -> subprocess.Popen:
 
 
 def _reap(child: subprocess.Popen, data_folder, job_id: str) -> None:
-    _, err = child.communicate()
+    # The job's log lines join the spawning process's standard error (the server's log), as
+    # they come; the last few explain a process that died before recording its failure.
+    tail: list[str] = []
+    for raw in child.stderr:
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        tail = (tail + [line])[-3:]
+        try:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+    child.stderr.close()
+    child.wait()
     if child.returncode:
-        tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
         jobs = Jobs(data_folder)
         if jobs.get(job_id).state in ACTIVE:
             jobs.finish(job_id, error=f"The job process exited with status {child.returncode}: "
@@ -315,5 +341,8 @@ def _reap(child: subprocess.Popen, data_folder, job_id: str) -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO)
-    run(sys.argv[1], sys.argv[2])
+    from crawler.logs import setup
+    from index.jobs import run as run_here  # this module by its name, so its log lines say index.jobs
+
+    setup(sys.argv[3] if len(sys.argv) > 3 else "text")
+    run_here(sys.argv[1], sys.argv[2])

@@ -36,7 +36,7 @@ from .scoring import TermScores, relevance, top
 from .records import ANSWER_CACHE, PER_PAGE_MAX, Hit, Interpretation, Offer, SearchRequest, SearchResult
 from .snippets import Marks, citation_html, snippet_html, title_html
 from .suggest import suggest
-from .synonyms import DEFAULT_FILE, Synonyms
+from .synonyms import DATA_FILE, DEFAULT_FILE, Synonyms
 from .typos import Corrections
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,8 @@ class SearchService:
         """`answer_looked_up`, when given, is told of each answer-cache lookup: hit or not."""
         self.answer_looked_up = answer_looked_up
         self.store = IndexStore(data_folder)
-        self.synonyms = Synonyms(synonyms_file)
+        # The shipped synonyms, extended by the data folder's own (added from /admin).
+        self.synonyms = Synonyms(synonyms_file, Path(data_folder) / DATA_FILE)
         self._lock = threading.Lock()
         self._view: IndexView | None = None
         self._local = threading.local()

@@ -33,7 +33,8 @@ def create_app(test_config: Mapping | None = None, environ: Mapping[str, str] | 
     if proxies:  # the client's address as the trusted proxies saw it: what the throttle counts
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    from . import admin, api, cite, errors, export, feeds, headers, httpcache, pages, services
+    from . import (admin, api, cite, errors, export, feeds, headers, httpcache, pages, scheduler,
+                   services)
 
     looked_up = None
     if app.config["METRICS"]:
@@ -51,4 +52,5 @@ def create_app(test_config: Mapping | None = None, environ: Mapping[str, str] | 
     app.register_blueprint(export.bp)
     app.register_blueprint(feeds.bp)
     admin.init_app(app)
+    scheduler.init_app(app)
     return app

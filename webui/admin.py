@@ -1,10 +1,13 @@
-"""Admin: start a reindex or a crawl as a background job and follow it, from the API or a page.
+"""Admin: start a reindex or a crawl as a background job and follow it, from the API or a page;
+see the crawl schedule and what people search for, and add a synonym line for a query that
+found nothing.
 
 Registered only when an admin token is configured; without one these routes do not exist.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
@@ -13,7 +16,11 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
 from index import jobs as job_runner
 from index.errors import IndexCorrupt, IndexNotBuilt
 from index.jobs import JobRunning, Jobs
+from index.querylog import QueryLog
+from index.schedule import parse as parse_schedule
+from index.schedule import status as schedule_status
 from index.stats import archive_stats
+from search.synonyms import DATA_FILE, add_line
 
 from .auth import (AdminInputError, AuthError, check_csrf, check_token,
                    csrf_token, end_all_sessions, grant_session, is_admin, require_admin)
@@ -49,7 +56,7 @@ def _start(source: str, reparse: bool = False, base_url: str | None = None,
         job = _jobs().create("crawl", params)
     else:
         job = _jobs().create("reindex", {"reparse": bool(reparse)})
-    job_runner.spawn(current_app.config["DATA_DIR"], job.id)
+    job_runner.spawn(current_app.config["DATA_DIR"], job.id, current_app.config.get("LOG_FORMAT", "text"))
     return job
 
 
@@ -94,11 +101,22 @@ def api_jobs():
 def dashboard():
     if not is_admin():
         return render_template("admin_login.html", csrf=csrf_token())
+    config = current_app.config
+    schedule = (schedule_status(config["DATA_DIR"], parse_schedule(config["CRAWL_SCHEDULE"]))
+                if config.get("CRAWL_SCHEDULE") else None)
+    queries = QueryLog(config["DATA_DIR"]) if config.get("QUERY_LOG") else None
+    try:
+        top = queries.top(20) if queries else []
+        nothing = queries.top(20, zero_only=True) if queries else []
+    finally:
+        if queries:
+            queries.close()
     return render_template(
-        "admin.html", csrf=csrf_token(), stats=archive_stats(current_app.config["DATA_DIR"]),
+        "admin.html", csrf=csrf_token(), stats=archive_stats(config["DATA_DIR"]),
         jobs=_jobs().recent(10), active=_jobs().active(),
-        crawl_base_url=current_app.config.get("CRAWL_BASE_URL") or "the live PPRNet blog",
+        crawl_base_url=config.get("CRAWL_BASE_URL") or "the live PPRNet blog",
         health=_index_health(),
+        schedule=schedule, query_log=bool(queries), top_queries=top, zero_queries=nothing,
     )
 
 
@@ -148,6 +166,22 @@ def start_from_page():
         flash(str(exc), "error")
         return redirect(url_for("admin.job_page", job_id=exc.job.id))
     return redirect(url_for("admin.job_page", job_id=job.id))
+
+
+@bp.post("/admin/synonyms")
+def add_synonym():
+    """Add a line to the data folder's synonyms file; the next search uses it."""
+    if not session.get("admin"):
+        raise AuthError("Log in first.")
+    check_csrf()
+    line = f"{request.form.get('query', '')} = {request.form.get('means', '')}"
+    try:
+        forms = add_line(Path(current_app.config["DATA_DIR"]) / DATA_FILE, line)
+    except ValueError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Added \"{' = '.join(f.text for f in forms)}\": the next search uses it.", "info")
+    return redirect(url_for("admin.dashboard") + "#queries-h")
 
 
 @bp.get("/admin/jobs/<job_id>")

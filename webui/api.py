@@ -10,14 +10,16 @@ from index.errors import IndexCorrupt, IndexNotBuilt
 from search.errors import EntryNotFound
 from search.params import parse_request
 
-from .services import find_entry, search_service
+from .services import count_search, find_entry, search_service
 
 bp = Blueprint("api", __name__)
 
 
 @bp.get("/api/search")
 def search():
-    result = search_service().search(parse_request(request.args.getlist))
+    req = parse_request(request.args.getlist)
+    result = search_service().search(req)
+    count_search(req, result)
     return jsonify(result.to_dict(base=url_for("pages.search")))
 
 

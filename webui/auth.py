@@ -93,7 +93,8 @@ class _Throttle:
     def fail(self, address: str) -> None:
         with self.lock:
             self.failures.setdefault(address, []).append(time.monotonic())
-        log.warning("bad admin token from %s", address)  # never the token itself
+        log.warning("bad admin token from %s", address,  # never the token itself
+                    extra={"event": "auth.failed", "status": 401})
 
     def clear(self, address: str) -> None:
         with self.lock:

@@ -268,11 +268,14 @@ def _entries(count: int) -> str:
 def serve(obj: Context, host: str, port: int, workers: int, threads: int,
           keep_alive: int, access_log: str | None) -> None:
     """Serve the web UI and API with a production WSGI server (gunicorn)."""
+    from crawler.logs import setup
+
     from .server import serve as run
 
+    setup(obj.config["LOG_FORMAT"])
     with friendly_errors():
         run(obj.data, host=host, port=port, workers=workers, threads=threads,
-            keep_alive=keep_alive, access_log=access_log)
+            keep_alive=keep_alive, access_log=access_log, log_format=obj.config["LOG_FORMAT"])
 
 
 @main.command()
@@ -323,6 +326,34 @@ def stats(obj: Context, as_json: bool) -> None:
         click.echo(f"Last crawl:    {crawl.get('finished_at')} of {crawl.get('base_url')}: {crawl.get('summary', '')}")
     else:
         click.echo(f"Last crawl:    {crawl or 'never'}")
+
+
+@main.command()
+@click.argument("dest", type=click.Path())
+@click.pass_obj
+def backup(obj: Context, dest: str) -> None:
+    """Copy the archive to DEST (a file, or a folder for a dated file), safely while the
+    service runs and crawls."""
+    from index.backup import backup as copy
+
+    with friendly_errors():
+        written = copy(obj.data, dest)
+    click.echo(f"Backed up the archive to {written}.")
+
+
+@main.command()
+@click.argument("src", type=click.Path())
+@click.option("--force", is_flag=True, help="Replace the data folder's archive even if it holds entries.")
+@click.pass_obj
+def restore(obj: Context, src: str, force: bool) -> None:
+    """Bring back the archive backup SRC into the data folder, then rebuild the index."""
+    from index.backup import restore as bring_back
+
+    with friendly_errors():
+        restored = bring_back(src, obj.data, force=force)
+    generation = restored.generation
+    click.echo(f"Restored {restored.entries} entries from {src}; "
+               f"index {generation.name}: {generation.entries} entries.")
 
 
 @main.command("restore-entry")

@@ -44,6 +44,13 @@ DEFAULTS = {
     # /metrics in Prometheus's format: None (off), "token" (the admin bearer token is needed)
     # or "local" (only from the machine itself, not through the proxy). Never public.
     "METRICS": None,
+    # When the server crawls the blog by itself, e.g. "weekly sun 03:00" or "daily 02:30" (UTC;
+    # index/schedule.py); None: only when an admin or `pprsearch crawl` asks.
+    "CRAWL_SCHEDULE": None,
+    # Count what people search for (query text, filters, results; no address) for /admin.
+    "QUERY_LOG": True,
+    # Log lines as "text" or "json" (one JSON object a line), for `serve` and job processes.
+    "LOG_FORMAT": "text",
 }
 
 # Environment variable -> setting.
@@ -54,6 +61,8 @@ ENVIRONMENT = {
     "PPRSEARCH_ANSWER_CACHE": "ANSWER_CACHE",
     "PPRSEARCH_PROXY_FIX_X_FOR": "PROXY_FIX_X_FOR",
     "PPRSEARCH_METRICS": "METRICS",
+    "PPRSEARCH_CRAWL_SCHEDULE": "CRAWL_SCHEDULE",
+    "PPRSEARCH_LOG_FORMAT": "LOG_FORMAT",
 }
 
 METRICS_MODES = ("token", "local")
@@ -85,6 +94,7 @@ def load(data: str | os.PathLike | None = None, environ: Mapping[str, str] | Non
     settings["PROXY_FIX_X_FOR"] = _count("PROXY_FIX_X_FOR", settings["PROXY_FIX_X_FOR"])
     settings["HTTP_SHARED_MAX_AGE"] = _count("HTTP_SHARED_MAX_AGE", settings["HTTP_SHARED_MAX_AGE"])
     settings["METRICS"] = metrics_mode(settings["METRICS"], settings.get("ADMIN_TOKEN"))
+    _check_operations(settings)
     return settings
 
 
@@ -159,6 +169,20 @@ def _seconds(name: str, value) -> float:
     if not seconds >= 0:
         raise ConfigError(f"{name} must be a number of seconds, 0 or more, not {value!r}.")
     return seconds
+
+
+def _check_operations(settings: dict) -> None:
+    """CRAWL_SCHEDULE and LOG_FORMAT are read at start-up: a typo fails then, not at 3 a.m."""
+    from crawler.logs import FORMATS
+    from index.schedule import ScheduleError, parse
+
+    if settings["LOG_FORMAT"] not in FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(FORMATS)}, not {settings['LOG_FORMAT']!r}.")
+    if settings["CRAWL_SCHEDULE"]:
+        try:
+            parse(settings["CRAWL_SCHEDULE"])
+        except ScheduleError as exc:
+            raise ConfigError(f"CRAWL_SCHEDULE: {exc.message}") from exc
 
 
 def secret_key(folder: Path) -> str:

@@ -36,7 +36,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ProductError)
     def product_error(exc: ProductError):
         if exc.status >= 500:
-            log.error("%s on %s: %s", type(exc).__name__, request.path, exc.message)
+            log.error("%s on %s: %s", type(exc).__name__, request.path, exc.message,
+                      extra={"event": "error", "path": request.path, "status": exc.status,
+                             "code": exc.code})
         response = error_response(exc.status, exc.code, exc.message, exc.param, exc.details(),
                                   exc.link)
         response.headers.update(exc.headers())
@@ -52,5 +54,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        log.exception("unhandled error on %s", request.path)
+        log.exception("unhandled error on %s", request.path,
+                      extra={"event": "error", "path": request.path, "status": 500,
+                             "code": "internal_error"})
         return error_response(500, "internal_error", "Something went wrong on our side; please try again.")

@@ -15,7 +15,7 @@ from search.records import QUERY_MAX_CHARS, SORTS
 
 from . import present
 from .evidence_view import evidence_line, evidence_rows
-from .services import find_entry, search_service
+from .services import count_search, find_entry, search_service
 
 bp = Blueprint("pages", __name__)
 
@@ -58,6 +58,7 @@ def search():
     JavaScript; the fragment is never stored, and caches keep the two apart by the header.
     """
     req, result, notes = _forgiving_search(request.args)
+    count_search(req, result)
     suggestion_qs = replace(req, q=result.suggestion.q, page=1).query_string() if result.suggestion else ""
     partial = request.headers.get("X-Requested-With") == "fetch"
     response = make_response(render_template(

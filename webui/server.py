@@ -62,13 +62,16 @@ def _worker_exited(server, worker) -> None:
 
 def serve(data_folder: Path, host: str, port: int, workers: int, threads: int,
           keep_alive: int = 0, access_log: str | None = None,
-          request_timeout: float = REQUEST_TIMEOUT) -> None:
+          request_timeout: float = REQUEST_TIMEOUT, log_format: str = "text") -> None:
     """Run until interrupted; each worker builds its own app and search service.
 
     With METRICS configured, the workers share a fresh folder for prometheus_client's
     multiprocess files (set here, before any worker imports it), removed when the server stops.
     """
-    options = _hooks(request_timeout)
+    from .logs import GUNICORN_LOGGERS
+
+    options = {**_hooks(request_timeout),
+               "logger_class": GUNICORN_LOGGERS[log_format]}  # LOG_FORMAT: gunicorn's lines too
     own_folder = None
     if settings.load(data_folder)["METRICS"]:
         if not os.environ.get(_MULTIPROC):

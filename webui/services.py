@@ -9,6 +9,7 @@ from crawler.records import Entry
 from search import deadline
 
 from index.archive import Archive
+from index.querylog import QueryLog, filters_of
 from search.errors import EntryNotFound, EntryRetired
 from search.service import SearchService
 
@@ -19,6 +20,7 @@ def init_app(app: Flask, answer_looked_up=None) -> None:
         app.config["DATA_DIR"], answer_cache=app.config["ANSWER_CACHE"],
         answer_looked_up=answer_looked_up,
     )
+    app.extensions["pprsearch.queries"] = QueryLog(app.config["DATA_DIR"]) if app.config.get("QUERY_LOG") else None
     app.teardown_appcontext(_close_archive)
     seconds = float(app.config["REQUEST_DEADLINE_SECONDS"] or 0)
 
@@ -37,6 +39,14 @@ def init_app(app: Flask, answer_looked_up=None) -> None:
 def search_service() -> SearchService:
     """The process's search service: its searchers are reused across requests."""
     return current_app.extensions["pprsearch"]
+
+
+def count_search(request, result) -> None:
+    """Note a search people asked for (pages and API; a further page of one is not a new one),
+    unless QUERY_LOG is off."""
+    queries = current_app.extensions.get("pprsearch.queries")
+    if queries is not None and request.page == 1:
+        queries.record(request.q, filters_of(request), result.total)
 
 
 def archive() -> Archive:
