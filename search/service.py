@@ -16,13 +16,14 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from crawler.evidence import Evidence
-from index.analysis import word_index
+from index.analysis import terms, word_index
 from index.schema import TEXT_FIELDS
 from index.spelling import Spelling
 from index.store import Generation, IndexStore
 
 from index import bitsets
-from .compile import Compiled, compile_query
+from . import complete
+from .compile import PREFIX_MAX_WORDS, PREFIX_MIN_LETTERS, Compiled, compile_query
 from .counts import by_participants, known_fields
 from .facets import FACETS, FacetData, load_facet_data
 from .lru import BoundedCache
@@ -64,6 +65,13 @@ class RelatedEntry:
     month: str
 
 
+def _starting(spelling: Spelling):
+    """The index's words starting with a typed word, as many as one may expand to."""
+    def starting(word: str) -> list[str]:
+        return spelling.starting(word, PREFIX_MAX_WORDS)
+    return starting
+
+
 def _respelled(words: str, corrected: str, typed: str) -> str:
     """`words` as the corrected query spells them (a query's start, before what it keeps)."""
     extra = typed[len(words):]
@@ -92,6 +100,7 @@ class SearchService:
         self._view: IndexView | None = None
         self._local = threading.local()
         self._answers = BoundedCache(int(answer_cache))
+        self._complete: tuple[tuple, complete.Completions] | None = None
 
     # Index generations and searchers
 
@@ -145,7 +154,11 @@ class SearchService:
         def known(term: str) -> bool:
             return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
 
-        compiled = compile_query(request.q, self.synonyms, known=known, near=view.corrections)
+        starting = _starting(view.spelling) if request.prefix else None
+        compiled = compile_query(request.q, self.synonyms, known=known, near=view.corrections,
+                                 starting=starting)
+        if compiled.completed in compiled.words:  # a word still being typed is not misspelled
+            compiled.words.remove(compiled.completed)
         # An index built before evidence was read has no count fields: nothing matches them.
         compiled.query = known_fields(compiled.query, reader.schema)
         compiled.clauses = [replace(c, query=known_fields(c.query, reader.schema))
@@ -318,6 +331,60 @@ class SearchService:
                 scores[docnum] += bonus
         ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
         return ranked[:limit]
+
+    # Suggestions
+
+    def complete(self, q: str, limit: int = complete.LIMIT) -> tuple[complete.Completion, ...]:
+        """Suggestions for a query being typed, each with the entries its search finds: the
+        query with its last word completed, then titles, topics, authors and long forms of
+        terms that match it. Those that find nothing are left out."""
+        q = " ".join(q.split())
+        if len(q) < complete.MIN_CHARS:
+            return ()
+        view = self.view()
+        catalog = self._completions(view).matching(q, limit)
+        found: list[complete.Completion] = []
+        head, _, last = q.rpartition(" ")
+        if len(last) >= PREFIX_MIN_LETTERS and last.isalpha():
+            stems: set[tuple[str, ...]] = set()
+            for word in view.spelling.starting(last.lower(), PREFIX_MAX_WORDS):
+                stem = tuple(terms(word))
+                text = f"{head} {view.spelling.as_written(word)}".strip()
+                if stem in stems or text.lower() == q.lower():
+                    continue  # "disorders" after "disorder" finds the same entries
+                stems.add(stem)
+                found.append(complete.Completion(text, text, "query"))
+                if len(found) >= complete.WORD_COMPLETIONS:
+                    break
+        shown = {tuple(complete.fold(c.text)) for c in catalog}
+        found = [c for c in found if tuple(complete.fold(c.text)) not in shown] + catalog
+        out: list[complete.Completion] = []
+        seen: set[str] = set()
+        for c in found:
+            if c.q.lower() in seen:
+                continue
+            seen.add(c.q.lower())
+            count = self.search(SearchRequest(q=c.q, per_page=1)).total
+            if count:
+                out.append(replace(c, count=count))
+            if len(out) >= limit:
+                break
+        return tuple(out)
+
+    def _completions(self, view: IndexView) -> complete.Completions:
+        """The suggestion candidates of a generation (and synonyms file), built once."""
+        key = (view.generation.name, self.synonyms.stamp())
+        held = self._complete
+        if held is not None and held[0] == key:
+            return held[1]
+        with self._lock:
+            if self._complete is None or self._complete[0] != key:
+                with view.index.reader() as reader:
+                    built = complete.build(reader.all_stored_fields(),
+                                           view.generation.topic_names.values(),
+                                           self.synonyms.long_forms())
+                self._complete = (key, built)
+            return self._complete[1]
 
     # Entries
 
