@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, make_response, request, url_for
 
 from index.errors import IndexNotBuilt
 from search.params import parse_request
+from search.records import QUERY_MAX_CHARS
 
 from .services import find_entry, search_service
 
@@ -18,6 +20,26 @@ bp = Blueprint("api", __name__)
 def search():
     result = search_service().search(parse_request(request.args.getlist))
     return jsonify(result.to_dict(base=url_for("pages.search")))
+
+
+@bp.get("/api/suggest")
+def suggest():
+    """Suggestions for a query being typed. `format=opensearch`: the OpenSearch suggestions
+    shape, `[query, [completions]]`, for browsers' search bars."""
+    q = request.args.get("q", "")[:QUERY_MAX_CHARS]
+    found = search_service().complete(q)
+    if request.args.get("format") == "opensearch":
+        response = make_response(json.dumps([q, [c.q for c in found]], ensure_ascii=False))
+        response.content_type = "application/x-suggestions+json; charset=utf-8"
+        return response
+    return jsonify({
+        "query": q,
+        "suggestions": [
+            {"q": c.q, "text": c.text, "kind": c.kind, "label": c.label, "count": c.count,
+             "url": url_for("pages.search", q=c.q)}
+            for c in found
+        ],
+    })
 
 
 @bp.get("/api/entries/<entry_id>")

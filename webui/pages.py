@@ -151,6 +151,7 @@ def filtered(param: str, value: str) -> str:
 
 
 bp.add_app_template_global(evidence_line, "evidence_line")
+bp.add_app_template_global(present.source_line, "source_line")
 
 
 @bp.app_template_filter("month_label")
