@@ -108,6 +108,13 @@ def active_filters(request: SearchRequest) -> list[tuple[str, str, str]]:
     return out
 
 
+def duration(seconds: float) -> str:
+    """How long an answer took, as a person reads it: '12 ms', '1.4 s'."""
+    if seconds < 1:
+        return f"{max(1, round(seconds * 1000))} ms"
+    return f"{seconds:.1f} s"
+
+
 _MARKED = re.compile(r"<mark>(.*?)</mark>")
 
 
