@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from search.complete import Completions, fold
 
-from conftest import PANIC  # noqa: F401  (the sample's panic-disorder entry)
+from conftest import PANIC
 
 
 def test_candidates_match_when_each_typed_word_starts_one_of_their_words():
@@ -49,3 +49,11 @@ def test_api_suggest_in_the_opensearch_shape(client):
     q, completions = response.get_json(force=True)
     assert q == "panic dis"
     assert completions[:2] == ["panic disorder", "Psychological Treatments for Panic Disorder"]
+
+
+def test_api_search_completes_the_last_word_only_with_prefix(client):
+    typed = client.get("/api/search?q=panic+dis&prefix=1").get_json()
+    assert typed["hits"][0]["id"] == PANIC
+    assert all("prefix" not in f["toggle_url"] for group in typed["facets"].values() for f in group)
+    whole = client.get("/api/search?q=panic+dis").get_json()
+    assert whole["total"] == 0 and whole["interpreted"]["missing"] == ["dis"]
