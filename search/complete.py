@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from crawler.citation import parse_citation
 
+from .compile import QUERY_STOP_WORDS
+
 # Suggestions shown at most, and the typed letters they start from.
 LIMIT = 8
 MIN_CHARS = 2
@@ -26,6 +28,10 @@ LABELS = {"query": "Search", "topic": "Topic", "term": "Term", "title": "Title",
           "author": "Author"}
 
 _WORD = re.compile(r"\w+")
+# Words never offered as the completion of a typed word: they narrow nothing.
+FUNCTION_WORDS = QUERY_STOP_WORDS | frozenset(
+    "these those their them they then than there other also been were was has had its our "
+    "into such some more over only both each were being after before while whether".split())
 
 
 @dataclass(frozen=True)

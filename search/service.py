@@ -39,6 +39,8 @@ from .typos import Corrections
 RESCORE_DEPTH = 50
 # Entries whose words are kept indexed for snippets (a few KB each), per generation.
 WORD_INDEXES = 1024
+# Suggestions' counts kept (a few bytes each), across generations (the key names one).
+COUNTS_KEPT = 4096
 # A query finding fewer entries than this is offered a "did you mean".
 _SUGGEST_BELOW = 3
 
@@ -101,6 +103,7 @@ class SearchService:
         self._local = threading.local()
         self._answers = BoundedCache(int(answer_cache))
         self._complete: tuple[tuple, complete.Completions] | None = None
+        self._counts = BoundedCache(COUNTS_KEPT)  # suggestions' counts
 
     # Index generations and searchers
 
@@ -149,20 +152,7 @@ class SearchService:
     def _search(self, view: IndexView, request: SearchRequest, corrected_from: str = "") -> SearchResult:
         searcher = self.searcher(view)
         data = view.facets
-        reader = searcher.reader()
-
-        def known(term: str) -> bool:
-            return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
-
-        starting = _starting(view.spelling) if request.prefix else None
-        compiled = compile_query(request.q, self.synonyms, known=known, near=view.corrections,
-                                 starting=starting)
-        if compiled.completed in compiled.words:  # a word still being typed is not misspelled
-            compiled.words.remove(compiled.completed)
-        # An index built before evidence was read has no count fields: nothing matches them.
-        compiled.query = known_fields(compiled.query, reader.schema)
-        compiled.clauses = [replace(c, query=known_fields(c.query, reader.schema))
-                            for c in compiled.clauses]
+        compiled, known = self._compile(view, searcher.reader(), request.q, request.prefix)
         reading = self._read(searcher, view, compiled)
         filters = {f.param: f.filter_bits(request, data) for f in FACETS}
 
@@ -206,6 +196,23 @@ class SearchService:
             request=request, total=total, hits=hits, facets=groups, suggestion=suggestion,
             interpreted=interpreted, index_version=view.generation.name,
         )
+
+    def _compile(self, view: IndexView, reader, q: str, prefix: bool = False):
+        """The compiled query, and the `known(term)` test it was compiled with."""
+
+        def known(term: str) -> bool:
+            return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+
+        starting = _starting(view.spelling) if prefix else None
+        compiled = compile_query(q, self.synonyms, known=known, near=view.corrections,
+                                 starting=starting)
+        if compiled.completed in compiled.words:  # a word still being typed is not misspelled
+            compiled.words.remove(compiled.completed)
+        # An index built before evidence was read has no count fields: nothing matches them.
+        compiled.query = known_fields(compiled.query, reader.schema)
+        compiled.clauses = [replace(c, query=known_fields(c.query, reader.schema))
+                            for c in compiled.clauses]
+        return compiled, known
 
     def _read(self, searcher, view: IndexView, compiled: Compiled) -> _Reading:
         """The entries the query finds. When none holds every part: none at all if a word is
@@ -350,8 +357,9 @@ class SearchService:
             for word in view.spelling.starting(last.lower(), PREFIX_MAX_WORDS):
                 stem = tuple(terms(word))
                 text = f"{head} {view.spelling.as_written(word)}".strip()
-                if stem in stems or text.lower() == q.lower():
-                    continue  # "disorders" after "disorder" finds the same entries
+                if (not stem or stem in stems or word in complete.FUNCTION_WORDS
+                        or text.lower() == q.lower()):
+                    continue  # "disorders" after "disorder" finds the same; "these" nothing
                 stems.add(stem)
                 found.append(complete.Completion(text, text, "query"))
                 if len(found) >= complete.WORD_COMPLETIONS:
@@ -359,17 +367,30 @@ class SearchService:
         shown = {tuple(complete.fold(c.text)) for c in catalog}
         found = [c for c in found if tuple(complete.fold(c.text)) not in shown] + catalog
         out: list[complete.Completion] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, ...]] = set()
         for c in found:
-            if c.q.lower() in seen:
+            words = tuple(complete.fold(c.q))
+            if words in seen:  # "cognitive-behavioral therapy" after "cognitive behavioral therapy"
                 continue
-            seen.add(c.q.lower())
-            count = self.search(SearchRequest(q=c.q, per_page=1)).total
+            seen.add(words)
+            count = self._count(view, c.q)
             if count:
                 out.append(replace(c, count=count))
             if len(out) >= limit:
                 break
         return tuple(out)
+
+    def _count(self, view: IndexView, q: str) -> int:
+        """The entries a search of `q` finds (with no filter), without ranking or facets; kept
+        per generation, as the same suggestions come back keystroke after keystroke."""
+        key = ("count", view.generation.name, self.synonyms.stamp(), q)
+
+        def count() -> int:
+            searcher = self.searcher(view)
+            compiled, _ = self._compile(view, searcher.reader(), q)
+            return self._read(searcher, view, compiled).matches.bit_count()
+
+        return self._counts.get(key, count)
 
     def _completions(self, view: IndexView) -> complete.Completions:
         """The suggestion candidates of a generation (and synonyms file), built once."""

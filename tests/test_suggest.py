@@ -3,6 +3,8 @@ the archive, each with its kind and what its search finds."""
 
 from __future__ import annotations
 
+import pytest
+
 from search.complete import Completions, fold
 
 from conftest import PANIC
@@ -57,3 +59,13 @@ def test_api_search_completes_the_last_word_only_with_prefix(client):
     assert all("prefix" not in f["toggle_url"] for group in typed["facets"].values() for f in group)
     whole = client.get("/api/search?q=panic+dis").get_json()
     assert whole["total"] == 0 and whole["interpreted"]["missing"] == ["dis"]
+
+
+@pytest.mark.parametrize("typed", ["psy", "dep", "panic dis", "therapy out", "borderline per"])
+def test_each_suggestion_counts_what_its_search_finds(client, typed):
+    suggestions = client.get(f"/api/suggest?q={typed}").get_json()["suggestions"]
+    assert suggestions
+    for s in suggestions:
+        assert s["count"] == client.get(s["url"].replace("/?", "/api/search?")).get_json()["total"], s
+    words = [tuple(s["q"].lower().replace("-", " ").split()) for s in suggestions]
+    assert len(words) == len(set(words))  # one of each
