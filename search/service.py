@@ -8,6 +8,7 @@ generation.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,6 +40,8 @@ from .typos import Corrections
 RESCORE_DEPTH = 50
 # Entries whose words are kept indexed for snippets (a few KB each), per generation.
 WORD_INDEXES = 1024
+# Citation terms looked at for the start of a word being typed, at most.
+_CITATION_PREFIX_SCAN = 200
 # Suggestions' counts kept (a few bytes each), across generations (the key names one).
 COUNTS_KEPT = 4096
 # A query finding fewer entries than this is offered a "did you mean".
@@ -67,10 +70,18 @@ class RelatedEntry:
     month: str
 
 
-def _starting(spelling: Spelling):
-    """The index's words starting with a typed word, as many as one may expand to."""
+def _starting(spelling: Spelling, reader):
+    """The index's words starting with a typed word, as many as one may expand to: the
+    vocabulary of titles, summaries and implications first, then the citations' (authors'
+    surnames, journals), which the vocabulary does not hold, commonest first."""
     def starting(word: str) -> list[str]:
-        return spelling.starting(word, PREFIX_MAX_WORDS)
+        found = spelling.starting(word, PREFIX_MAX_WORDS)
+        if len(found) < PREFIX_MAX_WORDS:
+            cited = [t.decode("utf-8") for t in itertools.islice(
+                reader.expand_prefix("citation", word), _CITATION_PREFIX_SCAN)]
+            cited.sort(key=lambda t: (-reader.doc_frequency("citation", t), t))
+            found += [t for t in cited if t not in found][:PREFIX_MAX_WORDS - len(found)]
+        return found
     return starting
 
 
@@ -203,7 +214,7 @@ class SearchService:
         def known(term: str) -> bool:
             return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
 
-        starting = _starting(view.spelling) if prefix else None
+        starting = _starting(view.spelling, reader) if prefix else None
         compiled = compile_query(q, self.synonyms, known=known, near=view.corrections,
                                  starting=starting)
         if compiled.completed in compiled.words:  # a word still being typed is not misspelled

@@ -119,3 +119,10 @@ def test_a_whole_word_ranks_above_a_word_that_only_starts_with_it(service):
     whole = service.search(SearchRequest(q="therapy"))
     assert typed.total >= whole.total
     assert {h.id for h in whole.hits} <= {h.id for h in typed.hits}
+
+
+def test_the_start_of_an_authors_name_completes_from_the_citations(service):
+    # Surnames are not in the vocabulary of summaries; the citations' own words complete them.
+    typed = service.search(SearchRequest(q="cuij", prefix=True))
+    assert typed.total == 2 and typed.interpreted.missing == ()
+    assert service.search(SearchRequest(q="cuij")).interpreted.missing == ("cuij",)
