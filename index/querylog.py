@@ -91,7 +91,8 @@ class QueryLog:
             db = self._db()
             db.execute("INSERT INTO queries (day, q, filters, total) VALUES (?, ?, ?, ?)",
                        (day or _today(), normalise(q), filters, int(total)))
-            if time.monotonic() - self._pruned > _PRUNE_EVERY_S:
+            # Now and then, counting a search of today forgets what is past keeping.
+            if day is None and time.monotonic() - self._pruned > _PRUNE_EVERY_S:
                 self._pruned = time.monotonic()
                 self.prune()
         except sqlite3.Error as exc:

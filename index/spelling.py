@@ -7,6 +7,7 @@ postings and cost a third of a build, to answer "which words are there, how comm
 
 from __future__ import annotations
 
+import bisect
 import pickle
 from collections import Counter
 from pathlib import Path
@@ -25,6 +26,7 @@ class Spelling:
         # first letter -> length -> words, built for a letter when a word starting with it is
         # first looked up
         self._buckets: dict[str, dict[int, list[str]]] = {}
+        self._sorted: list[str] | None = None  # every word in order, for prefix lookups
 
     def __len__(self) -> int:
         return len(self.frequencies)
@@ -48,6 +50,22 @@ class Spelling:
                 if candidate != word and edit_distance(word, candidate, distance) <= distance:
                     found.append(candidate)
         return sorted(found, key=lambda w: (-self.frequencies[w], w))
+
+    def starting(self, prefix: str, limit: int) -> list[str]:
+        """At most `limit` words that start with `prefix` (itself included when it is a
+        word), most frequent first: what the word being typed may become."""
+        if not prefix or limit <= 0:
+            return []
+        words = self._sorted
+        if words is None:
+            words = self._sorted = sorted(self.frequencies)
+        found = []
+        for i in range(bisect.bisect_left(words, prefix), len(words)):
+            if not words[i].startswith(prefix):
+                break
+            found.append(words[i])
+        found.sort(key=lambda w: (-self.frequencies[w], w))
+        return found[:limit]
 
     def _bucket(self, letter: str) -> dict[int, list[str]]:
         bucket = self._buckets.get(letter)

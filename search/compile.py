@@ -10,7 +10,7 @@ from typing import Callable
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS
 
-from index.analysis import name_analyzer, terms
+from index.analysis import american, name_analyzer, terms
 from index.schema import TEXT_FIELDS
 
 from . import querylang as ql
@@ -35,6 +35,12 @@ MAX_SPELLING_LOOKUPS = 8
 # A word the index does not hold also matches its corrections within the typo budget
 # (search/typos.py), at this weight.
 FUZZY_WEIGHT = 0.5
+# While a query is typed (SearchRequest.prefix), its last word also matches the index's words
+# that start with it: from PREFIX_MIN_LETTERS letters, the PREFIX_MAX_WORDS commonest, each at
+# PREFIX_WEIGHT of a whole word, so an entry holding the word as typed ranks first.
+PREFIX_MIN_LETTERS = 3
+PREFIX_MAX_WORDS = 12
+PREFIX_WEIGHT = 0.6
 _NAMES = name_analyzer()
 _HYPHENATED = re.compile(r"(?<=\w)[-‐‑–](?=\w)")
 
@@ -68,14 +74,19 @@ class Compiled:
     # Phrases of the typed words, close together: a bonus for the top hits, not a condition.
     proximity: list[wq.Query] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # plain words typed, for "did you mean"
+    completed: str = ""  # the last word, read as the start of a word being typed
 
 
 class Compiler:
     """Compiles one query tree; holds what it learns on the way."""
 
     def __init__(self, synonyms: Synonyms, known: Callable[[str], bool] | None = None,
-                 near: Callable[[str], list[str]] | None = None):
+                 near: Callable[[str], list[str]] | None = None,
+                 starting: Callable[[str], list[str]] | None = None):
         self.synonyms = synonyms
+        # starting(word): the index's words that begin with a typed word, commonest first.
+        self.starting = starting
+        self._prefix: ql.Word | None = None  # the word being typed, when completing it
         self.known = functools.lru_cache(maxsize=None)(known) if known else None
         self.near = functools.lru_cache(maxsize=None)(near) if near else None
         self._near_budget = MAX_SPELLING_LOOKUPS
@@ -85,12 +96,15 @@ class Compiler:
         self.out = Compiled(query=wq.NullQuery)
         self._clauses: tuple[list[Clause], list[Clause]] = ([], [])
         self._parts: dict[str, tuple[str, ...]] = {}  # joined compound -> its parts
+        self._prefix_term: tuple[str, str] | None = None  # (index term, word typed)
 
     def compile(self, node: ql.Node | None) -> Compiled:
         self.out.ignored = _Capped()
         if node is None:
             self.out.query = wq.Every()
             return self.out
+        if self.starting is not None:
+            self._prefix = last_word(node)
         top = self.node(node)
         if top is None:
             self.out.query = wq.Every()
@@ -151,6 +165,8 @@ class Compiler:
                     self.out.ignored.append(child.text)
                 if child.text not in self.out.words:
                     self.out.words.append(child.text)
+                if child is self._prefix and len(found) == 1:
+                    self._prefix_term = (found[0], child.text)
                 run.extend((term, child.text) for term in found)
                 if len(found) == 1 and _HYPHENATED.search(child.text):
                     # "drop-out" is searched as dropout and as the phrase "drop out".
@@ -211,6 +227,11 @@ class Compiler:
             else:
                 term, typed = run[i]
                 i += 1
+                if (term, typed) == self._prefix_term:
+                    completed = self.completed(term, typed)
+                    if completed is not None:
+                        clauses.append(Clause(typed, completed))
+                        continue
                 if (term in QUERY_STOP_WORDS or typed.lower() in QUERY_STOP_WORDS) and len(run) > 1:
                     continue  # "does CBT work for panic": "does", "for" only narrow by noise
                 if term in self._parts:
@@ -325,6 +346,26 @@ class Compiler:
                 else self.text((stem,), boost=FUZZY_WEIGHT))
         return wq.Or([exact, *alternatives])
 
+    def completed(self, term: str, typed: str) -> wq.Query | None:
+        """The word being typed: itself, and the index's words that start with it at a lower
+        weight (bounded); None when it is too short or no word starts with it (then it is read
+        as a whole word, and may be one no entry mentions)."""
+        folded = [t.text for t in _NAMES(typed)]
+        if len(folded) != 1 or len(folded[0]) < PREFIX_MIN_LETTERS:
+            return None
+        stems: dict[str, None] = {}
+        for word in self.starting(american(folded[0])):
+            for stem in terms(word):
+                if stem != term:
+                    stems.setdefault(stem, None)
+        if not stems:
+            return None
+        self.out.completed = typed
+        parts = [self.text((term,))] if self.known is None or self.known(term) else []
+        parts += [self.text((stem,), boost=PREFIX_WEIGHT)
+                  for stem in list(stems)[:PREFIX_MAX_WORDS]]
+        return _or(parts)
+
     def phrase(self, text: str, field: str | None) -> wq.Query | None:
         if field == "authors":
             return self.author(text)
@@ -362,6 +403,13 @@ class _Capped(list):
             super().append(item)
 
 
+def last_word(node: ql.Node) -> ql.Word | None:
+    """The plain word a query ends with (the one being typed), if it ends with one."""
+    if isinstance(node, ql.And) and node.children:
+        node = node.children[-1]
+    return node if isinstance(node, ql.Word) and node.field is None else None
+
+
 def label(node: ql.Node) -> str:
     """A query part as a user would type it: what the page names and offers to search."""
     if isinstance(node, ql.Word):
@@ -397,10 +445,13 @@ def _or(parts: list[wq.Query]) -> wq.Query | None:
 
 def compile_query(text: str, synonyms: Synonyms,
                   known: Callable[[str], bool] | None = None,
-                  near: Callable[[str], list[str]] | None = None) -> Compiled:
+                  near: Callable[[str], list[str]] | None = None,
+                  starting: Callable[[str], list[str]] | None = None) -> Compiled:
     """The Whoosh query and its explanation for what a user typed.
 
     `known(term)` tells whether the index holds a term and `near(word)` lists the index's words
     one edit away; without them no compound joining or spelling tolerance applies.
+    With `starting(word)` (the index's words that begin with a word, commonest first), the
+    query's last plain word is read as a word still being typed (search as you type).
     """
-    return Compiler(synonyms, known, near).compile(ql.parse(text))
+    return Compiler(synonyms, known, near, starting).compile(ql.parse(text))

@@ -53,6 +53,7 @@ def parse_request(getlist: Callable[[str], list[str]]) -> SearchRequest:
         q=q, topic=_unique(getlist("topic")), type=_unique(getlist("type")), year=years,
         design=_unique(getlist("design")), participants=_unique(getlist("participants")),
         sort=sort, page=page, per_page=per_page,
+        prefix=one("prefix", "").strip().lower() in ("1", "true", "on", "yes"),
     )
 
 

@@ -36,6 +36,9 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE_DEFAULT
+    # Search as you type: the query's last word also matches words starting with it. Never in
+    # params(), so a page's address (and a bookmark of it) searches whole words.
+    prefix: bool = False
 
     def params(self, **changed) -> list[tuple[str, str]]:
         """The query-string pairs (of this request with some fields `changed`), defaults left

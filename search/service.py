@@ -8,6 +8,7 @@ generation.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -19,15 +20,15 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from crawler.evidence import Evidence
-from index.analysis import word_index
+from index.analysis import terms, word_index
 from index.errors import IndexCorrupt
 from index.schema import TEXT_FIELDS
 from index.spelling import Spelling
 from index.store import Generation, IndexStore
 
 from index import bitsets
-from . import cost, deadline
-from .compile import Compiled, compile_query
+from . import complete, cost, deadline
+from .compile import PREFIX_MAX_WORDS, PREFIX_MIN_LETTERS, Compiled, compile_query
 from .counts import by_participants, known_fields
 from .facets import FACETS, FacetData, load_facet_data
 from .lru import BoundedCache
@@ -44,6 +45,10 @@ log = logging.getLogger(__name__)
 RESCORE_DEPTH = 50
 # Entries whose words are kept indexed for snippets (a few KB each), per generation.
 WORD_INDEXES = 1024
+# Citation terms looked at for the start of a word being typed, at most.
+_CITATION_PREFIX_SCAN = 200
+# Suggestions' counts kept (a few bytes each), across generations (the key names one).
+COUNTS_KEPT = 4096
 # A query finding fewer entries than this is offered a "did you mean".
 _SUGGEST_BELOW = 3
 
@@ -68,6 +73,21 @@ class RelatedEntry:
     id: str
     title: str
     month: str
+
+
+def _starting(spelling: Spelling, reader):
+    """The index's words starting with a typed word, as many as one may expand to: the
+    vocabulary of titles, summaries and implications first, then the citations' (authors'
+    surnames, journals), which the vocabulary does not hold, commonest first."""
+    def starting(word: str) -> list[str]:
+        found = spelling.starting(word, PREFIX_MAX_WORDS)
+        if len(found) < PREFIX_MAX_WORDS:
+            cited = [t.decode("utf-8") for t in itertools.islice(
+                reader.expand_prefix("citation", word), _CITATION_PREFIX_SCAN)]
+            cited.sort(key=lambda t: (-reader.doc_frequency("citation", t), t))
+            found += [t for t in cited if t not in found][:PREFIX_MAX_WORDS - len(found)]
+        return found
+    return starting
 
 
 def _respelled(words: str, corrected: str, typed: str) -> str:
@@ -103,6 +123,8 @@ class SearchService:
         self._local = threading.local()
         self._answers = BoundedCache(int(answer_cache))
         self._rejected: dict[str, str] = {}  # generation -> what its check found wrong
+        self._complete: tuple[tuple, complete.Completions] | None = None
+        self._counts = BoundedCache(COUNTS_KEPT)  # suggestions' counts
 
     # Index generations and searchers
 
@@ -204,16 +226,7 @@ class SearchService:
     def _search(self, view: IndexView, request: SearchRequest, corrected_from: str = "") -> SearchResult:
         searcher = self.searcher(view)
         data = view.facets
-        reader = searcher.reader()
-
-        def known(term: str) -> bool:
-            return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
-
-        compiled = compile_query(request.q, self.synonyms, known=known, near=view.corrections)
-        # An index built before evidence was read has no count fields: nothing matches them.
-        compiled.query = known_fields(compiled.query, reader.schema)
-        compiled.clauses = [replace(c, query=known_fields(c.query, reader.schema))
-                            for c in compiled.clauses]
+        compiled, known = self._compile(view, searcher.reader(), request.q, request.prefix)
         reading = self._read(searcher, view, compiled)
         filters = {f.param: f.filter_bits(request, data) for f in FACETS}
 
@@ -257,6 +270,23 @@ class SearchService:
             request=request, total=total, hits=hits, facets=groups, suggestion=suggestion,
             interpreted=interpreted, index_version=view.generation.name,
         )
+
+    def _compile(self, view: IndexView, reader, q: str, prefix: bool = False):
+        """The compiled query, and the `known(term)` test it was compiled with."""
+
+        def known(term: str) -> bool:
+            return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+
+        starting = _starting(view.spelling, reader) if prefix else None
+        compiled = compile_query(q, self.synonyms, known=known, near=view.corrections,
+                                 starting=starting)
+        if compiled.completed in compiled.words:  # a word still being typed is not misspelled
+            compiled.words.remove(compiled.completed)
+        # An index built before evidence was read has no count fields: nothing matches them.
+        compiled.query = known_fields(compiled.query, reader.schema)
+        compiled.clauses = [replace(c, query=known_fields(c.query, reader.schema))
+                            for c in compiled.clauses]
+        return compiled, known
 
     def _read(self, searcher, view: IndexView, compiled: Compiled) -> _Reading:
         """The entries the query finds. When none holds every part: none at all if a word is
@@ -400,6 +430,74 @@ class SearchService:
             if page >= result.pages:
                 return
             page += 1
+
+    # Suggestions
+
+    def complete(self, q: str, limit: int = complete.LIMIT) -> tuple[complete.Completion, ...]:
+        """Suggestions for a query being typed, each with the entries its search finds: the
+        query with its last word completed, then titles, topics, authors and long forms of
+        terms that match it. Those that find nothing are left out."""
+        q = " ".join(q.split())
+        if len(q) < complete.MIN_CHARS:
+            return ()
+        view = self.view()
+        catalog = self._completions(view).matching(q, limit)
+        found: list[complete.Completion] = []
+        head, _, last = q.rpartition(" ")
+        if len(last) >= PREFIX_MIN_LETTERS and last.isalpha():
+            stems: set[tuple[str, ...]] = set()
+            for word in view.spelling.starting(last.lower(), PREFIX_MAX_WORDS):
+                stem = tuple(terms(word))
+                text = f"{head} {view.spelling.as_written(word)}".strip()
+                if (not stem or stem in stems or word in complete.FUNCTION_WORDS
+                        or text.lower() == q.lower()):
+                    continue  # "disorders" after "disorder" finds the same; "these" nothing
+                stems.add(stem)
+                found.append(complete.Completion(text, text, "query"))
+                if len(found) >= complete.WORD_COMPLETIONS:
+                    break
+        shown = {tuple(complete.fold(c.text)) for c in catalog}
+        found = [c for c in found if tuple(complete.fold(c.text)) not in shown] + catalog
+        out: list[complete.Completion] = []
+        seen: set[tuple[str, ...]] = set()
+        for c in found:
+            words = tuple(complete.fold(c.q))
+            if words in seen:  # "cognitive-behavioral therapy" after "cognitive behavioral therapy"
+                continue
+            seen.add(words)
+            count = self._count(view, c.q)
+            if count:
+                out.append(replace(c, count=count))
+            if len(out) >= limit:
+                break
+        return tuple(out)
+
+    def _count(self, view: IndexView, q: str) -> int:
+        """The entries a search of `q` finds (with no filter), without ranking or facets; kept
+        per generation, as the same suggestions come back keystroke after keystroke."""
+        key = ("count", view.generation.name, self.synonyms.stamp(), q)
+
+        def count() -> int:
+            searcher = self.searcher(view)
+            compiled, _ = self._compile(view, searcher.reader(), q)
+            return self._read(searcher, view, compiled).matches.bit_count()
+
+        return self._counts.get(key, count)
+
+    def _completions(self, view: IndexView) -> complete.Completions:
+        """The suggestion candidates of a generation (and synonyms file), built once."""
+        key = (view.generation.name, self.synonyms.stamp())
+        held = self._complete
+        if held is not None and held[0] == key:
+            return held[1]
+        with self._lock:
+            if self._complete is None or self._complete[0] != key:
+                with view.index.reader() as reader:
+                    built = complete.build(reader.all_stored_fields(),
+                                           view.generation.topic_names.values(),
+                                           self.synonyms.long_forms())
+                self._complete = (key, built)
+            return self._complete[1]
 
     # Entries
 

@@ -88,6 +88,12 @@ class Synonyms:
         self._load()
         return self._abbreviations
 
+    def long_forms(self) -> list[str]:
+        """The forms of more than one word (what abbreviations stand for), as written."""
+        self._load()
+        return sorted({form.text for forms in self._groups.values() for form in forms
+                       if len(form.terms) > 1})
+
     def meaning(self, abbreviation: str) -> str:
         """An abbreviation's first long form ("PTSD" -> "posttraumatic stress disorder"), or ""."""
         if abbreviation.upper() not in self.abbreviations():

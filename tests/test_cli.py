@@ -73,7 +73,8 @@ def test_search_page_zero_fails_with_a_clear_message(run_cli, sample_data):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--topic", "Nonexistent"], "Error: There is no topic called 'Nonexistent'.\n"),
+    (["--topic", "Nonexistent"],
+     "Error: There is no topic called 'Nonexistent'. `pprsearch topics` lists them.\n"),
     (["--sort", "bogus"], "Error: sort must be one of relevance, newest, oldest, participants, not 'bogus'.\n"),
     (["--year", "21"], "Error: year must be four digits, like 2021, not '21'.\n"),
     (["--per-page", "many"], "Error: per_page must be a whole number, not 'many'.\n"),
@@ -234,3 +235,91 @@ def test_an_import_whose_index_build_fails_leaves_the_archive_as_it_was(
     assert "No space left on device" in result.stderr
     assert IndexStore(sample_data).current_name() == version
     assert entries(sample_data) == before
+
+
+# --- issue #15: the terminal, for the same clinician -----------------------------------------
+
+
+def test_show_prints_one_entry_in_full_with_its_doi_and_address(run_cli):
+    result = run_cli("show", PANIC)
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        "Psychological Treatments for Panic Disorder",
+        "2021-11 · Meta-analysis or Systematic Review",
+        "Topics: Anxiety Disorders, Attendance, Attrition, and Drop-Out, Cognitive Therapy (CT) "
+        "and Cognitive-Behavioural Therapy (CBT), Efficacy of Treatments, Psychodynamic Therapy (PDT)",
+    ]
+    assert "DOI:     https://doi.org/10.1192/bjp.2021.148" in lines
+    assert "Address: https://socialsciences.uottawa.ca/pprnet/blog" in lines  # the listing it came from
+    assert f"ID:      {PANIC}" in lines
+    assert "Summary" in lines and "Practice Implications" in lines
+    assert "\x1b[" not in result.stdout  # no styles off a terminal
+    missing = run_cli("show", "2099-01-nothing")
+    assert (missing.exit_code, missing.stdout) == (1, "")
+    assert missing.stderr.startswith("Error: There is no entry '2099-01-nothing'.")
+
+
+def test_topics_lists_topics_and_types_with_counts(run_cli):
+    result = run_cli("topics")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Topics (13):"
+    assert "  5  Psychodynamic Therapy (PDT)" in lines
+    assert "Types of research (3):" in lines
+    assert "  4  Meta-analysis or Systematic Review" in lines
+    as_json = json.loads(run_cli("topics", "--json").stdout)
+    assert {"name": "Anxiety Disorders", "count": 1} in as_json["topic"]
+
+
+def test_topic_and_type_match_without_regard_to_case_and_suggest_the_closest(run_cli):
+    exact = run_cli("search", "panic", "--topic", "Anxiety Disorders", "--type",
+                    "Meta-analysis or Systematic Review")
+    loose = run_cli("search", "panic", "--topic", "anxiety DISORDERS", "--type",
+                    "meta-analysis or systematic review")
+    assert loose.exit_code == 0, loose.output
+    assert loose.stdout == exact.stdout
+    assert loose.stdout.startswith("1 entry for 'panic' (page 1 of 1)\n")
+    wrong = run_cli("search", "panic", "--topic", "anxiety")
+    assert (wrong.exit_code, wrong.stderr) == (1, (
+        "Error: There is no topic called 'anxiety'. Did you mean 'Anxiety Disorders'? "
+        "`pprsearch topics` lists them.\n"))
+    wrong = run_cli("search", "panic", "--type", "meta analysis")
+    assert "Did you mean 'Meta-analysis or Systematic Review'?" in wrong.stderr
+
+
+@pytest.mark.parametrize("command", [["search", "panic"], ["stats"], ["export"], ["show", PANIC],
+                                     ["topics"]])
+def test_a_read_command_does_not_create_a_missing_data_folder(run_cli, tmp_path, command):
+    missing = tmp_path / "no-such-folder"
+    result = run_cli(*command, data=missing)
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: There is no data folder at {missing}.")
+    assert not missing.exists()
+
+
+def test_terminal_styles_titles_and_marks_and_keeps_snippets_on_one_line():
+    from webui.cli import _terminal, _title
+
+    html = "A <mark>panic</mark>\n\ndisorder  &amp; more"
+    assert _terminal(html) == "A panic disorder & more"
+    assert _terminal(html, color=True) == "A \x1b[1mpanic\x1b[0m disorder & more"
+    assert _title("For <mark>Panic</mark>", color=False) == "For Panic"
+    styled = _title("For <mark>Panic</mark>", color=True)
+    assert "\x1b[36m" in styled and "\x1b[1m" in styled and "Panic" in styled
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
+    from webui import cli
+
+    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli._colour() is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert cli._colour() is False
+    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: False, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli._colour() is False

@@ -62,20 +62,25 @@ def test_results_show_the_count_marks_and_links(client):
     )
     assert [text(m) for m in first.select(".snippet mark")][:2] == ["panic", "disorder"]
     assert text(first.select_one(".snippet .from")) == "Practice implications:"
-    assert [text(m) for m in first.select(".citation mark")] == ["panic", "disorder"]
+    # One line of source instead of the citation, which the entry page shows in full.
+    assert first.select_one(".citation") is None
+    assert text(first.select_one(".meta")) == (
+        "November 2021 · Meta-analysis or Systematic Review · "
+        "Papola et al. (2021), The British Journal of Psychiatry · DOI · Cite")
+    assert first.select_one(".meta a.doi")["href"] == "https://doi.org/10.1192/bjp.2021.148"
     assert soup.select_one("#q")["value"] == "panic disorder"
 
 
-def test_topic_chips_on_a_hit_link_to_the_search_narrowed_by_that_topic(client):
-    soup = get(client, "/?q=panic+disorder")
-    chips = soup.select("ol.hits li.hit")[0].select(".chips a")
-
-    assert [(text(a), link(a["href"])) for a in chips][:2] == [
-        ("Anxiety Disorders", ("/", [("q", "panic disorder"), ("topic", "Anxiety Disorders")])),
-        ("Attendance, Attrition, and Drop-Out",
-         ("/", [("q", "panic disorder"), ("topic", "Attendance, Attrition, and Drop-Out")])),
-    ]
-    assert len(chips) == 5
+def test_a_result_is_compact_and_marks_a_matched_author_in_its_source_line(client):
+    soup = get(client, "/?q=author:Papola")
+    hit = soup.select("ol.hits li.hit")[0]
+    assert str(hit.select_one(".meta .source")) == (
+        '<span class="source"><mark>Papola</mark> et al. (2021), The British Journal of '
+        "Psychiatry</span>")
+    # Title, source line (with the DOI and Cite), evidence line, snippet: topics are in the
+    # filters and on the entry page.
+    assert hit.select(".chips") == []
+    assert [p["class"][0] for p in hit.select("article > p")] == ["meta", "evidence-line", "snippet"]
 
 
 def test_facet_checkboxes_show_what_is_selected(client):
@@ -399,7 +404,8 @@ def test_content_is_escaped_in_the_pages(xss_client, url):
     assert "&lt;script&gt;" in html
     soup = BeautifulSoup(html, "html.parser")
     scripts = [urlsplit(s.get("src")).path for s in soup.select("script")]
-    assert set(scripts) <= {"/static/cite.js", "/static/search.js"} and "/static/cite.js" in scripts
+    assert set(scripts) <= {"/static/cite.js", "/static/search.js", "/static/typeahead.js"}
+    assert {"/static/cite.js", "/static/typeahead.js"} <= set(scripts)
 
 
 def test_next_and_previous_cross_the_results_pages(client):

@@ -23,7 +23,8 @@ def soup_of(client, url: str) -> BeautifulSoup:
 def test_results_link_the_doi_and_offer_cite(client):
     page = soup_of(client, "/?q=panic+disorder")
     hit = next(h for h in page.select(".hit") if PANIC in h.h2.a["href"])
-    assert hit.select_one(".citation a")["href"] == "https://doi.org/10.1192/bjp.2021.148"
+    # The compact result links the DOI in its source line; the full citation is on the entry page.
+    assert hit.select_one(".meta a.doi")["href"] == "https://doi.org/10.1192/bjp.2021.148"
     assert hit.select_one("a.cite-link")["href"] == f"/entries/{PANIC}/cite"
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, make_response, request, url_for
 
 from index.errors import IndexCorrupt, IndexNotBuilt
 from search.errors import EntryNotFound
 from search.params import parse_request
+from search.records import QUERY_MAX_CHARS
 
 from .services import count_search, find_entry, search_service
 
@@ -21,6 +23,26 @@ def search():
     result = search_service().search(req)
     count_search(req, result)
     return jsonify(result.to_dict(base=url_for("pages.search")))
+
+
+@bp.get("/api/suggest")
+def suggest():
+    """Suggestions for a query being typed. `format=opensearch`: the OpenSearch suggestions
+    shape, `[query, [completions]]`, for browsers' search bars."""
+    q = request.args.get("q", "")[:QUERY_MAX_CHARS]
+    found = search_service().complete(q)
+    if request.args.get("format") == "opensearch":
+        response = make_response(json.dumps([q, [c.q for c in found]], ensure_ascii=False))
+        response.content_type = "application/x-suggestions+json; charset=utf-8"
+        return response
+    return jsonify({
+        "query": q,
+        "suggestions": [
+            {"q": c.q, "text": c.text, "kind": c.kind, "label": c.label, "count": c.count,
+             "url": url_for("pages.search", q=c.q)}
+            for c in found
+        ],
+    })
 
 
 @bp.get("/api/entries/<entry_id>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -139,6 +140,44 @@ def crawl(obj: Context, base_url: str | None, max_pages: int | None, delay: floa
     _run_job(obj, "crawl", params, "crawling")
 
 
+def _existing(obj: Context) -> None:
+    """A read command never creates the data folder it was pointed at: a typo'd --data says so."""
+    if not obj.data.is_dir():
+        raise click.ClickException(
+            f"There is no data folder at {obj.data}. Check --data (or PPRSEARCH_DATA), or "
+            "create one with `pprsearch import` or `pprsearch crawl`.")
+
+
+def _facet_names(service) -> dict[str, list[tuple[str, int]]]:
+    """The index's topics and types (as URL parameters name them) with their entry counts."""
+    from search.records import SearchRequest
+
+    browse = service.search(SearchRequest(per_page=1))
+    return {g.param: [(v.value, v.count) for v in g.values] for g in browse.facets
+            if g.param in ("topic", "type")}
+
+
+def _canonical(names: dict[str, list[tuple[str, int]]], param: str, given: tuple[str, ...]
+               ) -> list[str]:
+    """Each --topic or --type as the index names it, matched without regard to case; an unknown
+    one stops the command, naming the closest known name."""
+    import difflib
+
+    known = {name.lower(): name for name, _ in names.get(param, [])}
+    out = []
+    for value in given:
+        found = known.get(" ".join(value.split()).lower())
+        if found is None:
+            label = {"topic": "topic", "type": "type of research"}[param]
+            close = difflib.get_close_matches(value.lower(), list(known), n=1, cutoff=0.4)
+            close = close or [k for k in known if value.lower() in k][:1]
+            hint = f" Did you mean {known[close[0]]!r}?" if close else ""
+            raise click.ClickException(f"There is no {label} called {value!r}.{hint} "
+                                       "`pprsearch topics` lists them.")
+        out.append(found)
+    return out
+
+
 @main.command()
 @click.argument("query", nargs=-1)
 @click.option("--topic", multiple=True, help="Only entries with this topic (repeat: all of them).")
@@ -163,12 +202,16 @@ def search(obj: Context, query, topic, type_, year, design, participants, sort, 
     from search.params import parse_request
     from search.service import SearchService
 
-    params = {"q": [" ".join(query)], "topic": list(topic), "type": list(type_),
-              "year": list(year), "design": list(design), "participants": list(participants),
-              "sort": [sort], "page": [page], "per_page": [per_page]}
+    _existing(obj)
     with friendly_errors():
-        request = parse_request(lambda name: params.get(name, []))
         service = SearchService(obj.data, answer_cache=0)
+        if topic or type_:
+            names = _facet_names(service)
+            topic, type_ = _canonical(names, "topic", topic), _canonical(names, "type", type_)
+        params = {"q": [" ".join(query)], "topic": list(topic), "type": list(type_),
+                  "year": list(year), "design": list(design), "participants": list(participants),
+                  "sort": [sort], "page": [page], "per_page": [per_page]}
+        request = parse_request(lambda name: params.get(name, []))
         if fmt:
             _export(obj, service, request, fmt)
             return
@@ -176,7 +219,7 @@ def search(obj: Context, query, topic, type_, year, design, participants, sort, 
     if as_json:
         click.echo(json.dumps(result.to_dict(base="/"), ensure_ascii=False, indent=2))
         return
-    _print_result(result)
+    _print_result(result, color=_colour())
 
 
 def _export(obj: Context, service, request, fmt: str) -> None:
@@ -193,18 +236,37 @@ def _export(obj: Context, service, request, fmt: str) -> None:
 
 def _terminal(html: str) -> str:
     """Snippet HTML for a terminal: marks in bold, entities decoded."""
+def _colour() -> bool:
+    """Styles on a terminal only, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _terminal(html: str, color: bool = False) -> str:
+    """Snippet or title HTML for a terminal, on one line: marks in bold when `color`, entities
+    decoded, line breaks and runs of spaces made one space."""
     from html import unescape
 
-    bold = click.style("\\1", bold=True) if sys.stdout.isatty() else "\\1"
-    return unescape(re.sub(r"<mark>(.*?)</mark>", bold, html))
+    bold = click.style("\\1", bold=True) if color else "\\1"
+    return " ".join(unescape(re.sub(r"<mark>(.*?)</mark>", bold, html)).split())
 
 
-def _print_result(result) -> None:
+def _title(html: str, color: bool) -> str:
+    """A hit's title: coloured on a terminal, its matched words bold."""
+    if not color:
+        return _terminal(html)
+    parts = re.split(r"(<mark>.*?</mark>)", html)
+    return "".join(
+        click.style(_terminal(p[6:-7]), fg="cyan", bold=True) if p.startswith("<mark>")
+        else click.style(_terminal(p) if p.strip() else p, fg="cyan")
+        for p in parts if p)
+
+
+def _print_result(result, color: bool = False) -> None:
     from .evidence_view import evidence_line
 
     req = result.request
     how = result.interpreted
-    click.echo(f"{result.total} entries" + (f" for {req.q!r}" if req.q else "")
+    click.echo(_entries(result.total) + (f" for {req.q!r}" if req.q else "")
                + f" (page {req.page} of {result.pages})")
     if how.missing:
         click.echo("No entry mentions " + _words(how.missing) + ".")
@@ -223,7 +285,7 @@ def _print_result(result) -> None:
     start = (req.page - 1) * req.per_page
     for n, hit in enumerate(result.hits, start + 1):
         click.echo("")
-        click.echo(f"{n}. {_terminal(hit.title_html)}  [{hit.month}]")
+        click.echo(f"{n}. {_title(hit.title_html, color)}  [{hit.month}]")
         click.echo(f"   {hit.id}")
         if hit.research_type or hit.topics:
             click.echo(f"   {hit.research_type}; " + ", ".join(hit.topics))
@@ -233,7 +295,7 @@ def _print_result(result) -> None:
         if hit.lacking:
             click.echo(f"   (does not mention {hit.lacking})")
         label = "Practice implications: " if hit.snippet_from == "implications" else ""
-        click.echo(f"   {label}{_terminal(hit.snippet_html)}")
+        click.echo(f"   {label}{_terminal(hit.snippet_html, color)}")
     for group in result.facets:
         values = ", ".join(f"{v.label or v.value} ({v.count})" for v in group.values[:8])
         if values:
@@ -285,6 +347,7 @@ def export(obj: Context) -> None:
     from crawler.jsonl import dump
     from index.archive import Archive
 
+    _existing(obj)
     with friendly_errors(), Archive(obj.data) as archive:
         for line in dump(archive.entries()):
             click.echo(line)
@@ -297,6 +360,7 @@ def stats(obj: Context, as_json: bool) -> None:
     """Entries, topics, types, index version and last crawl."""
     from index.stats import archive_stats
 
+    _existing(obj)
     with friendly_errors():
         figures = archive_stats(obj.data)
     if as_json:
@@ -354,6 +418,85 @@ def restore(obj: Context, src: str, force: bool) -> None:
     generation = restored.generation
     click.echo(f"Restored {restored.entries} entries from {src}; "
                f"index {generation.name}: {generation.entries} entries.")
+
+
+@main.command()
+@click.argument("entry_id", metavar="ID")
+@click.pass_obj
+def show(obj: Context, entry_id: str) -> None:
+    """Print one entry in full: its citation, DOI, address, topics, summary and implications."""
+    import textwrap
+
+    from crawler.citation import parse_citation
+    from index.archive import Archive
+
+    _existing(obj)
+    with friendly_errors(), Archive(obj.data) as archive:
+        entry = archive.get(entry_id)
+        if entry is None:
+            moved = archive.moved_to(entry_id)
+            hint = f" It is now {moved}: pprsearch show {moved}" if moved else \
+                " `pprsearch search WORDS` finds entries and their IDs."
+            raise click.ClickException(f"There is no entry {entry_id!r}.{hint}")
+        retired = archive.retired_at(entry.id)
+    color = _colour()
+    width = min(shutil.get_terminal_size((88, 24)).columns, 100)
+
+    def para(text: str, indent: str = "") -> None:
+        for block in text.split("\n\n"):
+            if block.strip():
+                click.echo(textwrap.fill(" ".join(block.split()), width=width,
+                                         initial_indent=indent, subsequent_indent=indent))
+                click.echo("")
+
+    def heading(text: str) -> None:
+        click.echo(click.style(text, bold=True) if color else text)
+
+    click.echo(click.style(entry.title, fg="cyan", bold=True) if color else entry.title)
+    click.echo(f"{entry.month}" + (f" · {entry.research_type}" if entry.research_type else ""))
+    if entry.topics:
+        click.echo("Topics: " + ", ".join(entry.topics))
+    if retired:
+        click.echo(f"Retired {retired}: the blog no longer lists it.")
+    click.echo("")
+    if entry.citation:
+        para(entry.citation)
+    doi = entry.doi or parse_citation(entry.citation).doi
+    if doi:
+        click.echo(f"DOI:     https://doi.org/{doi}")
+    click.echo(f"Address: {entry.url or 'not recorded (imported without one)'}")
+    click.echo(f"ID:      {entry.id}")
+    click.echo("")
+    heading("Summary")
+    para(entry.summary)
+    if entry.implications:
+        heading("Practice Implications")
+        para(entry.implications)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@click.pass_obj
+def topics(obj: Context, as_json: bool) -> None:
+    """The topics and types of research searched, with how many entries each has."""
+    from search.service import SearchService
+
+    _existing(obj)
+    with friendly_errors():
+        names = _facet_names(SearchService(obj.data, answer_cache=0))
+    if as_json:
+        click.echo(json.dumps({param: [{"name": n, "count": c} for n, c in values]
+                               for param, values in names.items()}, ensure_ascii=False, indent=2))
+        return
+    for param, title in (("topic", "Topics"), ("type", "Types of research")):
+        values = names.get(param, [])
+        click.echo(f"{title} ({len(values)}):")
+        wide = max((len(str(c)) for _, c in values), default=1)
+        for name, count in values:
+            click.echo(f"  {count:>{wide}}  {name}")
+        click.echo("")
+    click.echo("Filter a search by one: pprsearch search WORDS --topic NAME --type NAME "
+               "(any case).")
 
 
 @main.command("restore-entry")

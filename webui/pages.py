@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -57,7 +58,9 @@ def search():
     Both answers come from the same templates, so the page looks the same with or without
     JavaScript; the fragment is never stored, and caches keep the two apart by the header.
     """
+    started = time.perf_counter()
     req, result, notes = _forgiving_search(request.args)
+    took = time.perf_counter() - started
     count_search(req, result)
     suggestion_qs = replace(req, q=result.suggestion.q, page=1).query_string() if result.suggestion else ""
     partial = request.headers.get("X-Requested-With") == "fetch"
@@ -66,6 +69,7 @@ def search():
         req=req, result=result, notes=notes, sorts=SORTS, suggestion_qs=suggestion_qs,
         sentence=present.result_sentence(result), filters=present.active_filters(req),
         title=present.page_title(req), pages=present.page_numbers(req.page, result.pages),
+        took=present.duration(took), autofocus=not req.params(),
     ))
     response.vary.add("X-Requested-With")
     if partial:
@@ -159,6 +163,10 @@ bp.add_app_template_global(evidence_line, "evidence_line")
 def citation_filter(citation: str, marked: str = ""):
     """A citation with its DOI as a link, for every place one shows (with a search's marks)."""
     return present.citation_html(citation, marked)
+
+
+bp.add_app_template_global(present.source_line, "source_line")
+bp.add_app_template_global(present.doi_of, "doi_of")
 
 
 @bp.app_template_filter("month_label")

@@ -6,6 +6,7 @@ import re
 
 from markupsafe import Markup, escape
 
+from crawler.citation import parse_citation
 from index.schema import PARTICIPANT_BANDS
 from search.records import SearchRequest, SearchResult
 
@@ -75,6 +76,12 @@ def _years(years: tuple[str, ...]) -> str:
     return " or ".join(ordered)
 
 
+def doi_of(citation: str) -> str:
+    """The DOI a citation prints, bare ("10.1192/bjp.2021.148"), or ""."""
+    m = _DOI.search(citation)
+    return m.group(1) if m else ""
+
+
 def citation_html(citation: str, marked: str = "") -> Markup:
     """The citation with its DOI (or doi.org address) as a link; everything else escaped.
 
@@ -115,3 +122,36 @@ def active_filters(request: SearchRequest) -> list[tuple[str, str, str]]:
             shown = _BAND_LABELS.get(value, value) if param == "participants" else value
             out.append((labels[param], shown, request.toggled_query(param, value)))
     return out
+
+
+def duration(seconds: float) -> str:
+    """How long an answer took, as a person reads it: '12 ms', '1.4 s'."""
+    if seconds < 1:
+        return f"{max(1, round(seconds * 1000))} ms"
+    return f"{seconds:.1f} s"
+
+
+_MARKED = re.compile(r"<mark>(.*?)</mark>")
+
+
+def source_line(citation: str, citation_html: str = "") -> Markup:
+    """A result's source in a few words: 'Papola et al. (2021), The British Journal of
+    Psychiatry', with the words the search marked in the citation (`citation_html`) marked
+    here too; empty when the citation names no author. The full citation stays on the entry
+    page."""
+    if not citation:
+        return Markup("")
+    parts = parse_citation(citation)
+    if not parts.authors:
+        return Markup("")
+    who = parts.authors[0] + (" et al." if len(parts.authors) > 2 else
+                              f" & {parts.authors[1]}" if len(parts.authors) == 2 else "")
+    line = f"{who} ({parts.year})" if parts.year else who
+    if parts.journal:
+        line += f", {parts.journal}"
+    marked = {m for m in _MARKED.findall(citation_html) if m}
+    if not marked:
+        return Markup(escape(line))
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(m)}(?!\w)"
+                                  for m in sorted(marked, key=len, reverse=True)))
+    return Markup(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", str(escape(line))))

@@ -112,6 +112,7 @@ def test_the_head_feed_link_follows_the_search_as_it_changes(page):
     expect(page.locator(".take-away a.follow")).to_have_attribute("href", "/feed.atom?q=psychodynamic")
     feed = page.locator('head link[rel="alternate"][type="application/atom+xml"]')
     expect(feed).to_have_attribute("href", "/feed.atom?q=psychodynamic")
+    page.locator("#q").press("Escape")  # close the suggestions under the box first
     page.locator(".take-away details.export summary").click()
     expect(page.locator(".take-away .export a", has_text="BibTeX")).to_have_attribute(
         "href", "/export?q=psychodynamic&format=bibtex")

@@ -34,9 +34,15 @@
     var cache = new Map(); // URL -> the page parts it showed, for Back and Forward
     var asked = null; // the last URL the search box asked for, so one query is fetched once
     var formState = document.getElementById("form-state");
+    // Enabled only while the query is typed: the server then also completes its last word.
+    var prefixInput = document.getElementById("q-prefix");
+    var searching = document.getElementById("searching");
+    var shownPrefix = false; // the results shown were asked for while typing (prefix=1)
+    var SLOW_MS = 150; // an answer slower than this shows "Searching…"
     var shownQ = box.defaultValue; // the query the page shows results for (the box may be ahead)
 
     syncToggle();
+    facetFilters("");
 
     // URLs --------------------------------------------------------------------------------
 
@@ -111,6 +117,11 @@
       var mine = (controller = new AbortController());
       var cached = how === "pop" ? cache.get(withoutHash(url)) : null;
       main.setAttribute("aria-busy", "true");
+      var slow = setTimeout(function () { if (searching && mine === controller) searching.hidden = false; }, SLOW_MS);
+      var settled = function () {
+        clearTimeout(slow);
+        if (searching && (mine === controller || controller === null)) searching.hidden = true;
+      };
       var parts = cached
         ? Promise.resolve(cached)
         : fetch(url, { headers: { "X-Requested-With": "fetch" }, signal: mine.signal, credentials: "same-origin" })
@@ -123,19 +134,25 @@
       parts.then(function (state) {
         if (mine !== controller) return; // a later request took over
         controller = null;
+        settled();
         if (how === "push" || how === "replace") {
           // Remember where the reader was on the page being left, for Back.
           history.replaceState({ search: true, scroll: window.scrollY }, "", current);
         }
-        remember(current, capture());
+        // Results of a word still being typed are not what the address (whole words) shows.
+        if (!shownPrefix) remember(current, capture());
         swap(state, options);
         // The address as the server spells the state it answered (Back/Forward keep their own).
         current = how === "pop" ? url : new URL(state.url || url, location.href).href;
-        target = current;
+        // The address leaves prefix=1 out, so that a bookmark searches whole words; the state
+        // shown is still the one asked for, and Enter then asks for whole words.
+        shownPrefix = !!options.prefix;
+        target = shownPrefix ? url : current;
         if (how === "push") history.pushState({ search: true }, "", current);
         else if (how === "replace") history.replaceState({ search: true }, "", current);
         afterSwap(state, how, options);
       }).catch(function (error) {
+        settled();
         if ((error && error.name === "AbortError") || mine !== controller) return;
         // The server answered with a whole page (an error page) or not at all: let the browser show it.
         if (how === "pop") location.reload();
@@ -146,12 +163,14 @@
     function swap(state, options) {
       var focus = focusKey();
       var showAll = !!filters.querySelector("details.show-all[open]");
+      var narrowed = filters.querySelector(".facet-filter");
       document.title = state.title;
       filters.innerHTML = state.filters;
       swapMain(state.main);
       followFeed(state.title);
       var details = filters.querySelector("details.show-all");
       if (details && showAll) details.open = true;
+      facetFilters(narrowed ? narrowed.value : "");
       syncToggle();
       main.removeAttribute("aria-busy");
       restoreFocus(focus);
@@ -221,6 +240,7 @@
       if (el.id) return "#" + CSS.escape(el.id);
       if (el.matches("details.show-all summary")) return "details.show-all summary";
       if (el.matches(".filters-toggle")) return ".filters-toggle";
+      if (el.matches(".facet-filter")) return ".facet-filter";
       return "";
     }
 
@@ -230,6 +250,44 @@
       if (el) el.focus();
       else main.focus({ preventScroll: true });
     }
+
+    // Long facet lists: a box that narrows the list as one types (counts are the server's) --
+
+    function facetFilters(text) {
+      Array.prototype.forEach.call(filters.querySelectorAll(".facet-filter"), function (input) {
+        input.hidden = false;
+        if (text) input.value = text;
+        narrow(input);
+      });
+    }
+
+    function narrow(input) {
+      var fieldset = input.closest(".facet");
+      var wanted = input.value.trim().toLowerCase();
+      var shown = 0;
+      Array.prototype.forEach.call(fieldset.querySelectorAll("ul > li"), function (li) {
+        var name = li.querySelector(".value");
+        var text = name && name.firstChild ? name.firstChild.nodeValue : li.textContent;
+        var match = !wanted || text.toLowerCase().indexOf(wanted) >= 0;
+        li.hidden = !match;
+        if (match) shown++;
+      });
+      fieldset.classList.toggle("filtering", !!wanted);
+      var none = fieldset.querySelector(".facet-filter-none");
+      if (none) {
+        none.hidden = !(wanted && !shown);
+        none.textContent = wanted && !shown ? "None matches “" + input.value.trim() + "”." : "";
+      }
+    }
+
+    document.addEventListener("input", function (event) {
+      if (event.target.matches && event.target.matches(".facet-filter")) narrow(event.target);
+    });
+
+    document.addEventListener("keydown", function (event) {
+      // Enter in the list's filter box narrows; it does not submit the filters.
+      if (event.key === "Enter" && event.target.matches && event.target.matches(".facet-filter")) event.preventDefault();
+    });
 
     // Narrow screens: the filters fold behind a button -------------------------------------
 
@@ -247,11 +305,14 @@
 
     // Events ------------------------------------------------------------------------------
 
-    function search(how) {
+    // typing: the query is still being typed, so its last word is completed (prefix=1).
+    function search(how, typing) {
+      if (prefixInput) prefixInput.disabled = !typing;
       var url = submitted(form, normalised(box.value));
+      if (prefixInput) prefixInput.disabled = true;
       if (url === asked || url === target) return false;
       asked = url;
-      go(url, how, { typing: true });
+      go(url, how, { typing: true, prefix: !!typing && !!prefixInput });
       return true;
     }
 
@@ -260,7 +321,7 @@
       clearTimeout(timer);
       timer = setTimeout(function () {
         timer = null;
-        if (search(typingEntry ? "replace" : "push")) typingEntry = true;
+        if (search(typingEntry ? "replace" : "push", true)) typingEntry = true;
       }, DEBOUNCE_MS);
     });
 
