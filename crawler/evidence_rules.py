@@ -9,11 +9,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.errors import CrawlerError
+from crawler.tables import read_table
 
 DEFAULT_PATTERNS = Path(__file__).with_name("evidence_patterns.toml")
 DESIGNS = (
@@ -77,13 +76,7 @@ def _default() -> EvidencePatterns:
 
 
 def _read(path: Path) -> EvidencePatterns:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CrawlerError(f"cannot read evidence patterns {path}: {exc}") from exc
-
-    def fail(problem: str) -> CrawlerError:
-        return CrawlerError(f"evidence patterns {path}: {problem}")
+    data, fail = read_table(path, "evidence patterns")
 
     try:
         parts: dict[str, str] = dict(data["parts"])

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.errors import CrawlerError
+from crawler.tables import read_table
 from crawler.records import Entry
 from crawler.vocabulary import RESEARCH_TYPES, TOPICS
 
@@ -54,13 +54,7 @@ def _default_rules() -> TagRules:
 
 def _read_rules(path: Path) -> TagRules:
     """Parse and check one table; every mistake names the file so an editor can fix it."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CrawlerError(f"cannot read tag rules {path}: {exc}") from exc
-
-    def fail(problem: str) -> CrawlerError:
-        return CrawlerError(f"tag rules {path}: {problem}")
+    data, fail = read_table(path, "tag rules")
 
     try:
         scoring, search = data["scoring"], data["type_search"]

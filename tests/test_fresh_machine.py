@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import shutil
 import subprocess
-from pathlib import Path
 
 from conftest import PPRSEARCH, ROOT, _without_installed_cli, cli_env
 

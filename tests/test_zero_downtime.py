@@ -4,7 +4,6 @@ generation is built and swapped in, and a build killed half way leaves the old o
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import signal

@@ -8,7 +8,6 @@ import os
 from flask import Blueprint, jsonify, make_response, request, url_for
 
 from index.errors import IndexCorrupt, IndexNotBuilt
-from search.errors import EntryNotFound
 from search.params import parse_request
 from search.records import QUERY_MAX_CHARS
 

@@ -234,8 +234,6 @@ def _export(obj: Context, service, request, fmt: str) -> None:
     sys.stdout.flush()
 
 
-def _terminal(html: str) -> str:
-    """Snippet HTML for a terminal: marks in bold, entities decoded."""
 def _colour() -> bool:
     """Styles on a terminal only, and never when NO_COLOR is set (no-color.org)."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")

@@ -13,8 +13,6 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from playwright.sync_api import expect
-
 from index.archive import now
 from index.jobs import Jobs
 from replica.app import Replica, serve
