@@ -38,7 +38,10 @@ def test_ris_of_everything_holds_all_six_entries(client):
     panic = records[3]
     assert panic["doi"] == "10.1192/bjp.2021.148" and panic["authors"][0] == "Papola, D."
     assert "Anxiety Disorders" in panic["keywords"]
-    assert panic["notes"] == [f"PPRNet summary (2021-11): http://localhost/entries/{PANIC}"]
+    assert panic["notes"] == [
+        f"PPRNet summary (2021-11): http://localhost/entries/{PANIC}",
+        "Evidence (read from the PPRNet summary): Network meta-analysis · 136 RCTs · "
+        "7,300+ patients · SMD -0.67 [-0.95, -0.39] (+1 more)"]
 
 
 @pytest.mark.parametrize("query", [
@@ -142,3 +145,22 @@ def test_ris_keeps_one_field_per_line():
     assert record["authors"] == ["Smith, J."]
     assert record["title"] == "Line one ER - TY - BOOK"
     assert record["keywords"] == ["Topic AU - Injected"]
+
+
+def test_exports_carry_the_evidence_read_from_each_summary(client):
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(
+        export(client, "q=panic&format=csv").get_data(as_text=True)))}
+    papola = rows[PANIC]
+    assert (papola["design"], papola["studies"], papola["participants"]) == (
+        "network meta-analysis", "136", "7300")
+    assert papola["effects"] == "SMD -0.67 [-0.95, -0.39]; SMD -0.61 [-1.15, -0.07]"
+    halstensen = next(r for r in rows.values() if r["id"] != PANIC)
+    assert (halstensen["participants"], halstensen["effects"]) == ("57", "d 1.47")
+
+    (ris,) = rispy.loads(export(client, "q=agoraphobia&format=ris").get_data(as_text=True))
+    assert any(n.startswith("Evidence (read from the PPRNet summary): Network meta-analysis · "
+                            "136 RCTs · 7,300+ patients · SMD -0.67 [-0.95, -0.39]") for n in ris["notes"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        library = bibtexparser.loads(export(client, "q=agoraphobia&format=bibtex").get_data(as_text=True))
+    assert "Network meta-analysis" in library.entries[0]["note"]

@@ -7,8 +7,11 @@ import io
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
+from crawler.evidence import extract
 from crawler.jsonl import dump
 from crawler.records import Entry
+
+from ..evidence_view import effect_text, evidence_line
 
 from . import bibtex, citable, ris
 from .apa import apa_text
@@ -27,8 +30,8 @@ EXPORTS = {
     "jsonl": Export("application/x-ndjson; charset=utf-8", "jsonl"),
 }
 CSV_COLUMNS = ("id", "month", "title", "reference", "authors", "year", "journal", "volume",
-               "issue", "pages", "doi", "research_type", "topics", "summary",
-               "implications", "blog_url", "page_url")
+               "issue", "pages", "doi", "research_type", "topics", "design", "studies",
+               "participants", "effects", "summary", "implications", "blog_url", "page_url")
 # A spreadsheet runs a cell starting with these as a formula; a leading ' keeps it text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,12 +56,16 @@ def write(entries: Iterable[Entry], fmt: str,
             extra = [("KW", topic) for topic in entry.topics]
             if page_url(entry.id):
                 extra.append(("N1", f"PPRNet summary ({entry.month}): {page_url(entry.id)}"))
+            evidence = evidence_line(extract(entry))
+            if evidence:
+                extra.append(("N1", "Evidence (read from the PPRNet summary): " + " · ".join(evidence)))
             if fmt == "ris":
                 yield ris.ris_record(ref, entry.id, extra) + "\r\n"
             else:
                 key = _unique(citable.key(ref, entry.id), keys)
                 fields = [("keywords", ", ".join(entry.topics))]
-                fields += [("note", value) for tag, value in extra if tag == "N1"][:1]
+                notes = [value for tag, value in extra if tag == "N1"]
+                fields += [("note", ". ".join(notes))] if notes else []
                 yield bibtex.bibtex_entry(ref, key, fields) + "\n"
 
 
@@ -89,6 +96,7 @@ def _csv(entries: Iterable[Entry], page_url: Callable[[str], str]) -> Iterator[s
     yield flush()
     for entry in entries:
         ref = citable.paper(entry)
+        evidence = extract(entry)
         row = {
             "id": entry.id, "month": entry.month, "title": entry.title,
             "reference": apa_text(ref) if ref else "",
@@ -97,6 +105,10 @@ def _csv(entries: Iterable[Entry], page_url: Callable[[str], str]) -> Iterator[s
             "volume": ref.volume if ref else "", "issue": ref.issue if ref else "",
             "pages": ref.pages if ref else "", "doi": ref.doi if ref else entry.doi,
             "research_type": entry.research_type, "topics": "; ".join(entry.topics),
+            "design": evidence.design or "",
+            "studies": "" if evidence.studies is None else str(evidence.studies),
+            "participants": "" if evidence.participants is None else str(evidence.participants),
+            "effects": "; ".join(effect_text(effect) for effect in evidence.effects),
             "summary": entry.summary, "implications": entry.implications,
             "blog_url": entry.url, "page_url": page_url(entry.id),
         }
