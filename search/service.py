@@ -31,7 +31,7 @@ from .counts import by_participants, known_fields
 from .facets import FACETS, FacetData, load_facet_data
 from .lru import BoundedCache
 from .matchset import MatchSets
-from .scoring import TermScores, relevance, top
+from .scoring import TermScores, best
 from .records import ANSWER_CACHE, PER_PAGE_MAX, Hit, Interpretation, Offer, SearchRequest, SearchResult
 from .snippets import Marks, citation_html, snippet_html, title_html
 from .suggest import suggest
@@ -371,8 +371,7 @@ class SearchService:
                                       filter=wq.And(filters) if filters else None)
             return [(hit.docnum, None) for hit in results]
         depth = max(limit, RESCORE_DEPTH)
-        docs = list(bitsets.to_docnums(shown))
-        scores = dict(top(docs, relevance(searcher, view.matches, view.scores, query, docs), depth))
+        scores = dict(best(searcher, view.matches, view.scores, query, shown, depth))
         if proximity and scores:
             for docnum, bonus in view.scores.proximity(searcher, proximity, scores).items():
                 scores[docnum] += bonus
