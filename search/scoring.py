@@ -103,21 +103,22 @@ def best(searcher, matches: MatchSets, scores: "TermScores", q: wq.Query, shown:
     """`top(docs, relevance(..., docs), k)` for the documents of the bitset `shown`, without
     scoring every one of them when the best k can be proven from a few.
 
-    A threshold algorithm over the cached score arrays: each scored part of the query (term or
-    phrase, with its boost) has its documents in order of decreasing score (once per
-    generation). Walking all those lists to a depth, every document seen that is in `shown` is
-    scored exactly, by `relevance` itself (same parts, same order, same floats); a document not
-    seen yet scores at most the sum, over the parts, of the score at each list's depth (an And
-    nested in an Or only ever scores less than its parts' sum). When the k-th best exact score
-    seen is above that bound, no unseen document can enter the top k, ties included; otherwise
-    the walk goes deeper, and past half the matches it scores them all instead.
+    A threshold algorithm over the cached score arrays. The query's units (the parts of its
+    top And or Or; a word with its fields and synonyms is one unit) each have an upper bound
+    per document: a scored part's array (term or phrase, with its boost), or for a unit of
+    several parts their sum (an And nested in an Or only ever scores less), kept per
+    generation; and each unit's documents in order of decreasing bound. Walking all those
+    lists to a depth, every document seen that is in `shown` is scored exactly, by `relevance`
+    itself (same parts, same order, same floats); a document not seen yet scores at most the
+    sum, over the units, of the bound at each list's depth. When the k-th best exact score
+    seen is above that bound, no unseen document can enter the top k, ties included;
+    otherwise the walk goes deeper, and past half the matches it scores them all instead.
     """
     size = shown.bit_count()
-    parts = _parts(searcher, matches, scores, q, 1.0)
-    if parts is None or not parts or size <= 4 * k:
+    lists = _lists(searcher, matches, scores, q) if size > 4 * k else None
+    if not lists:
         docs = list(bitsets.to_docnums(shown))
         return top(docs, relevance(searcher, matches, scores, q, docs), k)
-    lists = [(found, boost, scores.order(key, found)) for key, found, boost in parts]
     member = shown.to_bytes((shown.bit_length() + 7) // 8 or 1, "little")
     limit = len(member) * 8
     seen: set[int] = set()
@@ -126,7 +127,7 @@ def best(searcher, matches: MatchSets, scores: "TermScores", q: wq.Query, shown:
     depth = 2 * k
     while True:
         deadline.check()
-        for i, (_, _, order) in enumerate(lists):
+        for i, (_, order) in enumerate(lists):
             for d in order[done[i]:depth]:
                 if d not in seen:
                     seen.add(d)
@@ -134,18 +135,43 @@ def best(searcher, matches: MatchSets, scores: "TermScores", q: wq.Query, shown:
                         candidates.append(d)
             done[i] = min(depth, len(order))
         bound = 0.0
-        for i, (found, boost, order) in enumerate(lists):
+        for i, (found, order) in enumerate(lists):
             if done[i] < len(order):
-                bound += found[order[done[i]]] * boost
+                bound += found[order[done[i]]]
         if len(candidates) >= k:
             ranked = top(candidates, relevance(searcher, matches, scores, q, candidates), k)
-            if ranked[-1][1] > bound * (1 + _SLACK) and bound >= 0.0:
+            if ranked[-1][1] > bound * (1 + _SLACK):
                 return ranked
         if len(seen) >= size * _CUT_GIVE_UP or all(
-                done[i] >= len(order) for i, (_, _, order) in enumerate(lists)):
+                done[i] >= len(order) for i, (_, order) in enumerate(lists)):
             docs = list(bitsets.to_docnums(shown))
             return top(docs, relevance(searcher, matches, scores, q, docs), k)
         depth *= 4
+
+
+def _lists(searcher, matches, scores, q) -> list[tuple[array, array]] | None:
+    """(upper bound per document, documents by decreasing bound) for each unit of `q`; None
+    when the cut cannot bound it (a negative boost) or nothing in it is scored."""
+    # A word (its fields, its synonyms) is one unit: the parts of an And, or of an Or of
+    # groups ("alliance OR empathy"); a lone word's Or of fields is a unit of its own.
+    if isinstance(q, wq.And) or (isinstance(q, wq.Or) and any(
+            isinstance(sub, (wq.And, wq.Or)) for sub in q.subqueries)):
+        units = list(q.subqueries)
+    else:
+        units = [q]
+    out = []
+    for unit in units:
+        parts = _parts(searcher, matches, scores, unit, q.boost if unit is not q else 1.0)
+        if parts is None:
+            return None
+        if len(parts) == 1 and parts[0][2] == 1.0:
+            key, found, _ = parts[0]
+            out.append((found, scores.order(key, found)))
+        elif parts:
+            key = ("unit", repr(unit), q.boost)
+            found = scores.bound(key, parts)
+            out.append((found, scores.order(key, found)))
+    return out or None
 
 
 def _parts(searcher, matches, scores, q, boost: float) -> list | None:
@@ -192,6 +218,19 @@ class TermScores:
         0, best first."""
         return self._orders.get(key, lambda: array("i", sorted(
             compress(range(len(found)), found), key=found.__getitem__, reverse=True)))
+
+    def bound(self, key, parts) -> array:
+        """The sum of scored parts ((key, array, boost), see `_parts`) per document: an upper
+        bound of what the unit they make up scores (up to rounding: the cut allows slack)."""
+
+        def make() -> array:
+            total = array("d", bytes(8 * self.size))
+            for part_key, found, boost in parts:
+                for d in self.order(part_key, found):
+                    total[d] += found[d] * boost
+            return total
+
+        return self._arrays.get(key, make)
 
     def _read(self, searcher, field: str, text: str) -> array | None:
         weighting = searcher.weighting  # Whoosh's default BM25F: the index's searchers keep it
