@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -60,6 +60,8 @@ class IndexView:
     corrections: Corrections
     # Word indexes of shown entries' summaries and implications, for their snippets.
     words: BoundedCache
+    # Shown entries' stored fields (read from the index, decompressed, unpickled once).
+    stored: BoundedCache = field(default_factory=lambda: BoundedCache(WORD_INDEXES))
 
 
 @dataclass(frozen=True)
@@ -324,7 +326,7 @@ class SearchService:
         hits = []
         for docnum, score in ranked[start:end]:
             deadline.check()
-            fields = searcher.stored_fields(docnum)
+            fields = view.stored.get(docnum, lambda: searcher.stored_fields(docnum))
             summary, implications = fields.get("summary", ""), fields.get("implications", "")
             indexes = (view.words.get((docnum, 0), lambda: word_index(summary)),
                        view.words.get((docnum, 1), lambda: word_index(implications)))
