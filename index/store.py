@@ -9,6 +9,7 @@ of one. A build that dies leaves a `.building-*` folder that the next build clea
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -147,9 +148,9 @@ class IndexStore:
         """The cheap check, made before every use of a mapped generation: each file still has
         the size the build wrote. A mapped file that shrank would kill the reading process
         (SIGBUS) on its next read past the new end; this catches it before that read."""
-        for file_name, size, _ in generation.files:
+        for file_name, path, size in _paths(str(generation.path), generation.files):
             try:
-                found = os.stat(generation.path / file_name).st_size
+                found = os.stat(path).st_size
             except OSError:
                 return f"{generation.name}/{file_name} is missing"
             if found != size:
@@ -311,6 +312,13 @@ class _BuildLock:
     def __exit__(self, *exc):
         fcntl.flock(self.file, fcntl.LOCK_UN)
         self.file.close()
+
+
+@functools.lru_cache(maxsize=64)
+def _paths(folder: str, files: tuple) -> tuple[tuple[str, str, int], ...]:
+    """(file name, path as a string, size) of each file a generation's build recorded: checked
+    before every use, so made once."""
+    return tuple((name, os.path.join(folder, name), size) for name, size, _ in files)
 
 
 def _digest(path: Path) -> str:
