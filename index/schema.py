@@ -8,7 +8,7 @@ from crawler.evidence import Evidence, extract
 from crawler.ids import slugify
 from crawler.records import Entry
 
-from .analysis import WORDS, TermPositions, clinical_analyzer, name_analyzer, plain_terms
+from .analysis import WORDS, clinical_analyzer, name_analyzer, plain_terms
 
 # Text fields a plain word is looked for in.
 TEXT_FIELDS = ("title", "summary", "implications", "citation")
@@ -31,22 +31,15 @@ def participants_band(participants: int | None) -> str:
     return ""
 
 
-def _text(analyzer) -> TEXT:
-    """A text field with positions, analysed in one pass (analysis.TermPositions)."""
-    field = TEXT(analyzer=analyzer, stored=True, phrase=True)
-    field.format = TermPositions(field_boost=field.format.field_boost)
-    return field
-
-
 def build_schema() -> Schema:
     """A fresh schema; one is written into every index generation."""
     text = clinical_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        title=_text(text),
-        summary=_text(text),
-        implications=_text(text),
-        citation=_text(text),
+        title=TEXT(analyzer=text, stored=True, phrase=True),
+        summary=TEXT(analyzer=text, stored=True, phrase=True),
+        implications=TEXT(analyzer=text, stored=True, phrase=True),
+        citation=TEXT(analyzer=text, stored=True, phrase=True),
         authors=TEXT(analyzer=name_analyzer(), stored=True, phrase=False),
         # Facets. Topics are indexed as slugs: topic names hold commas and spaces.
         topics=KEYWORD(stored=False, lowercase=False, scorable=False),

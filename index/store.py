@@ -24,16 +24,17 @@ from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length
 
 from crawler.evidence_rules import patterns_stamp
 from crawler.records import Entry
 
 from . import bitsets
-from .analysis import ANALYZER_VERSION
+from .analysis import ANALYZER_VERSION, TermPositions
 from .errors import IndexBuildFailed, IndexBusy, IndexNotBuilt
 from .mapped import MappedStorage
-from .schema import build_schema, document, spelling_words
+from .schema import TEXT_FIELDS, build_schema, document, spelling_words
 from .spelling import Spelling, SpellingCounter
 
 log = logging.getLogger(__name__)
@@ -243,19 +244,31 @@ class IndexStore:
         with ix.writer(limitmb=256, procs=1, compound=False) as writer:
             flush = type(writer).per_document_reader
             writer.per_document_reader = lambda: _Lengths(flush(writer))
-            for entry in entries:
-                doc = document(entry)
-                participants.append(doc.get("participants"))
-                topic_names.update(zip(doc["topics"].split(), entry.topics))
-                for field in FACET_FIELDS:
-                    for key in doc[field].split() if field == "topics" else [doc.get(field, "")]:
-                        if key:
-                            facets[field].setdefault(key, []).append(count)
-                writer.add_document(**doc)
-                spelling.add(spelling_words(entry))
-                count += 1
-                if progress and count % 50 == 0:
-                    progress(count, total)
+            # Text fields analysed in one pass while documents are added (the same postings);
+            # the schema written with the index names Whoosh's own Positions, so any version
+            # of the code reads it.
+            fast = [writer.schema[f].format for f in TEXT_FIELDS
+                    if type(writer.schema[f].format) is Positions]
+            for fmt in fast:
+                fmt.__class__ = TermPositions
+            try:
+                for entry in entries:
+                    doc = document(entry)
+                    participants.append(doc.get("participants"))
+                    topic_names.update(zip(doc["topics"].split(), entry.topics))
+                    for field in FACET_FIELDS:
+                        keys = doc[field].split() if field == "topics" else [doc.get(field, "")]
+                        for key in keys:
+                            if key:
+                                facets[field].setdefault(key, []).append(count)
+                    writer.add_document(**doc)
+                    spelling.add(spelling_words(entry))
+                    count += 1
+                    if progress and count % 50 == 0:
+                        progress(count, total)
+            finally:
+                for fmt in fast:
+                    fmt.__class__ = Positions
         ix.close()
         spelling.spelling().save(folder)
         bits = {field: {key: bitsets.from_docnums(docnums, count) for key, docnums in values.items()}
