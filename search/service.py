@@ -41,8 +41,11 @@ from .typos import Corrections
 log = logging.getLogger(__name__)
 # Hits by relevance that get the bonus for holding the words close together.
 RESCORE_DEPTH = 50
-# Entries whose words are kept indexed for snippets (a few KB each), per generation.
-WORD_INDEXES = 1024
+# Word indexes kept for snippets and marked titles and citations, per generation: four per
+# shown entry (summary, implications: a few KB each; title, citation: small).
+WORD_INDEXES = 4096
+# Shown entries' stored fields kept, per generation (a few KB each).
+STORED_KEPT = 1024
 # A query finding fewer entries than this is offered a "did you mean".
 _SUGGEST_BELOW = 3
 
@@ -61,7 +64,7 @@ class IndexView:
     # Word indexes of shown entries' summaries and implications, for their snippets.
     words: BoundedCache
     # Shown entries' stored fields (read from the index, decompressed, unpickled once).
-    stored: BoundedCache = field(default_factory=lambda: BoundedCache(WORD_INDEXES))
+    stored: BoundedCache = field(default_factory=lambda: BoundedCache(STORED_KEPT))
 
 
 @dataclass(frozen=True)
@@ -332,10 +335,12 @@ class SearchService:
                        view.words.get((docnum, 1), lambda: word_index(implications)))
             snippet, snippet_from = snippet_html(summary, implications, marks, indexes)
             citation = fields.get("citation", "")
+            title = fields["title"]
             hits.append(Hit(
                 id=fields["id"],
-                title=fields["title"],
-                title_html=title_html(fields["title"], marks),
+                title=title,
+                title_html=title_html(title, marks, view.words.get(
+                    (docnum, 2), lambda: word_index(title)) if marks else None),
                 month=fields["month"],
                 url=fields.get("url", ""),
                 citation=citation,
@@ -344,7 +349,8 @@ class SearchService:
                 snippet_html=snippet,
                 score=round(score, 3) if score else None,
                 snippet_from=snippet_from,
-                citation_html=citation_html(citation, marks),
+                citation_html=citation_html(citation, marks, view.words.get(
+                    (docnum, 3), lambda: word_index(citation)) if marks and citation else None),
                 lacking=next((word for bits, word in reading.lacking if bits >> docnum & 1), ""),
                 evidence=Evidence.from_dict(fields.get("evidence")),
             ))

@@ -153,19 +153,19 @@ def _passage(text: str, marks: Marks, index: WordIndex | None) -> tuple[float, s
     return best, html
 
 
-def title_html(title: str, marks: Marks) -> str:
-    """The whole title with matched words marked."""
+def title_html(title: str, marks: Marks, index: WordIndex | None = None) -> str:
+    """The whole title with matched words marked (`index`: its word index, if kept)."""
     if not marks:
         return escape(title, quote=False)
-    return _mark(title, 0, len(title), _spans(title, marks))
+    return _mark(title, 0, len(title), _spans(title, marks, index))
 
 
-def citation_html(citation: str, marks: Marks) -> str:
+def citation_html(citation: str, marks: Marks, index: WordIndex | None = None) -> str:
     """The whole citation with the query's matches marked: its words, and the authors an
     `author:` search named (accents optional), so a reader sees why an entry came back."""
     if not citation or not marks:
         return escape(citation, quote=False)
-    found = _spans(citation, marks) if marks.words or marks.phrases else []
+    found = _spans(citation, marks, index) if marks.words or marks.phrases else []
     links = [m.span() for m in _LINK.finditer(citation)]  # a DOI or URL stays whole, to link
     found = [f for f in found if not any(start <= f[0] < end for start, end in links)]
     if marks.names:
