@@ -93,9 +93,9 @@ def top(docs: list[int], totals: Scores, k: int) -> list[tuple[int, float]]:
 
 # The top-k cut gives up (and scores every match) once it has walked this share of the matches.
 _CUT_GIVE_UP = 0.5
-# Relative slack on the bound for what the cut has not seen: sums in another order may differ
-# in the last bits, never by this much.
-_SLACK = 1e-9
+# Relative slack on the bound for what the cut has not seen: sums in another order, and a
+# unit's bounds kept as 32-bit floats (rounded by at most 6e-8), are never off by this much.
+_SLACK = 1e-6
 
 
 def best(searcher, matches: MatchSets, scores: "TermScores", q: wq.Query, shown: int,
@@ -224,11 +224,11 @@ class TermScores:
         bound of what the unit they make up scores (up to rounding: the cut allows slack)."""
 
         def make() -> array:
-            total = array("d", bytes(8 * self.size))
+            total = [0.0] * self.size
             for part_key, found, boost in parts:
                 for d in self.order(part_key, found):
                     total[d] += found[d] * boost
-            return total
+            return array("f", total)  # 4 bytes a document, as the score arrays the cache counts
 
         return self._arrays.get(key, make)
 
