@@ -213,11 +213,22 @@ def plain_terms(word: str) -> tuple[str, ...]:
     return _with_joined(_outcome(word, False))
 
 
+class WordIndex(dict):
+    """word_index's term -> words, and (`at`) where each word looked up so far stands in the
+    text: filled by matched_spans, so a kept index finds a word's places once."""
+
+    __slots__ = ("at",)
+
+    def __init__(self):
+        super().__init__()
+        self.at: dict[str, tuple[int, ...]] = {}
+
+
 def word_index(text: str) -> dict[str, str]:
     """For each term of a text, the words as written there that carry it (space-separated):
     what a highlighter needs to find a query's terms in the text without analysing it again.
     Kept per shown entry, so kept small: written words are interned, shared between entries."""
-    index: dict[str, str] = {}
+    index: dict[str, str] = WordIndex()
     for word in set(_TOKEN_RE.findall(text)):
         word = sys.intern(word)
         for term in _match_forms(word):
@@ -242,12 +253,21 @@ def matched_spans(text: str, terms: Collection[str],
             if word not in hits:
                 hits[word] = next(term for term in _match_forms(word) if term in terms)
     out = []
+    places = getattr(index, "at", None)
     for word, term in hits.items():
-        at = text.find(word)
-        while at != -1:
-            if _starts_word(text, at) and _TOKEN_RE.match(text, at).end() == at + len(word):
-                out.append((at, at + len(word), term))
-            at = text.find(word, at + 1)
+        starts = places.get(word) if places is not None else None
+        if starts is None:
+            found = []
+            at = text.find(word)
+            while at != -1:
+                if _starts_word(text, at) and _TOKEN_RE.match(text, at).end() == at + len(word):
+                    found.append(at)
+                at = text.find(word, at + 1)
+            starts = tuple(found)
+            if places is not None:
+                places[word] = starts
+        size = len(word)
+        out.extend((at, at + size, term) for at in starts)
     out.sort()
     return out
 
