@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import math
 import threading
+from collections import OrderedDict
 from array import array
 from itertools import compress
 
@@ -41,7 +42,7 @@ class _PositionCache:
 
     def __init__(self, capacity: int):
         self.capacity = capacity
-        self._items: dict = {}
+        self._items: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key):
@@ -51,7 +52,7 @@ class _PositionCache:
         with self._lock:
             self._items[key] = value
             while len(self._items) > self.capacity:
-                del self._items[next(iter(self._items))]
+                self._items.popitem(last=False)  # O(1), where a dict's first key is not
 
 
 def relevance(searcher, matches: MatchSets, scores: "TermScores", q: wq.Query,
