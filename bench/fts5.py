@@ -148,6 +148,9 @@ class Fts5Search:
             if values and skip != param:
                 clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
                 args.extend(values)
+        if query.years:  # a range typed in the query: a condition, not a facet selection
+            clauses.append("d.year BETWEEN ? AND ?")
+            args.extend(query.years)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
     def _facets(self, source: str, query: Query) -> tuple[int, dict[str, dict[str, int]]]:
@@ -259,7 +262,11 @@ class Fts5Search:
 
     def __call__(self, query: Query) -> Answer:
         words, phrases = parse(query.q)
-        if not words and not phrases:
+        if query.fts:  # query syntax beyond words and phrases: its own MATCH expression
+            words, phrases = [], []
+            expression, source = query.fts, "temp.m"
+            self._match(expression)
+        elif not words and not phrases:
             expression, source = None, "docs"
         else:
             expression, source = match_expression(words, phrases), "temp.m"

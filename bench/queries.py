@@ -34,12 +34,16 @@ class Query:
     type: tuple[str, ...] = ()
     year: tuple[str, ...] = ()
     sort: str = "relevance"
-    kind: str = "word"  # word | and | phrase | filtered | browse | sorted | typo
+    kind: str = "word"  # word | and | large | bool | range | field | phrase | filtered | ...
+    # For the FTS5 reference, when the query's syntax is not plain words and phrases: its
+    # MATCH expression, and a year range (low, high) as a condition on the entry's year.
+    fts: str = ""
+    years: tuple[str, str] | None = None
 
     @property
     def plain(self) -> bool:
         """Plain words only (no filter, no phrase, no typo): totals must agree across engines."""
-        return self.kind in ("word", "and")
+        return self.kind in ("word", "and", "large", "bool", "range", "field")
 
     def params(self) -> list[tuple[str, str]]:
         pairs = [("q", self.q)]
@@ -73,6 +77,25 @@ MIX: tuple[Query, ...] = (
     Query("therapist empathy", "therapist empathy", kind="and"),
     Query("alliance rupture repair", "alliance rupture repair", kind="and"),
     Query("adolescents depression outcomes", "adolescents depression outcomes", kind="and"),
+    # Several words, large match sets (thousands of hits at 10k): ranked by a top-k cut.
+    Query("alliance outcome", "alliance outcome", kind="large"),
+    Query("therapy outcome depression", "therapy outcome depression", kind="large"),
+    # Explicit AND / OR.
+    Query("alliance AND outcome", "alliance AND outcome", kind="bool"),
+    Query("empathy AND therapist", "empathy AND therapist", kind="bool"),
+    Query("depression AND relapse AND medication", "depression AND relapse AND medication",
+          kind="bool"),
+    Query("alliance OR empathy", "alliance OR empathy", fts="alliance OR empathy", kind="bool"),
+    # Year ranges in the query.
+    Query("dropout year:2013..2030", "dropout year:2013..2030",
+          fts='(dropout OR "drop out" OR attrition OR "premature termination")',
+          years=("2013", "2030"), kind="range"),
+    Query("therapy year:2018..2020", "therapy year:2018..2020", fts="therapy",
+          years=("2018", "2020"), kind="range"),
+    # Field queries.
+    Query("title:alliance", "title:alliance", fts="title : alliance", kind="field"),
+    Query("summary:empathy therapist", "summary:empathy therapist",
+          fts="(summary : empathy) AND therapist", kind="field"),
     # Phrases.
     Query('"panic disorder"', '"panic disorder"', kind="phrase"),
     Query('"therapeutic alliance"', '"therapeutic alliance"', kind="phrase"),

@@ -17,6 +17,7 @@ from typing import Collection
 
 from whoosh.analysis import (Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, Token,
                              Tokenizer)
+from whoosh.formats import Positions
 from whoosh.lang.snowball.english import EnglishStemmer
 from whoosh.support.charset import accent_map
 
@@ -164,17 +165,70 @@ class ClinicalTokenizer(Tokenizer):
             pos += 1
 
 
+def term_positions(value: str, stemming: bool = True) -> dict[str, list[int]]:
+    """Each term of a text and its positions, exactly as ClinicalTokenizer indexes the text
+    (mode "index"), without a Token per word: what an indexed field's postings are made of."""
+    poses: dict[str, list[int]] = {}
+    pos = 0
+    for match in _TOKEN_RE.finditer(value):
+        parts = _outcome(match.group(), stemming)
+        if len(parts) == 1:
+            found = poses.get(parts[0])
+            if found is None:
+                poses[parts[0]] = [pos]
+            else:
+                found.append(pos)
+        elif parts:
+            joined = "".join(parts)
+            last = len(parts) - 1
+            for i, part in enumerate(parts):
+                poses.setdefault(part, []).append(pos + i)
+                if i == 0 or i == last:
+                    poses.setdefault(joined, []).append(pos + i)
+            pos += last
+        pos += 1
+    return poses
+
+
+class TermPositions(Positions):
+    """Whoosh's Positions format (the same postings, byte for byte), with the text analysed by
+    `term_positions` in one pass when the analyzer is ClinicalTokenizer: the build's costliest
+    step was a Token object per word."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if (type(analyzer) is not ClinicalTokenizer or not isinstance(value, str)
+                or kwargs.get("mode", "index") != "index"
+                or set(kwargs) - {"mode", "positions", "boosts"}):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        fb = self.field_boost
+        encode = self.encode
+        for w, poslist in term_positions(value, analyzer.stemming).items():
+            yield (w, len(poslist), float(len(poslist)) * fb, encode(poslist))
+
+
 def plain_terms(word: str) -> tuple[str, ...]:
     """The unstemmed terms one word of text is indexed as: itself folded, or a hyphenated
     word's parts and joined form. What the spelling vocabulary holds."""
     return _with_joined(_outcome(word, False))
 
 
+class WordIndex(dict):
+    """word_index's term -> words, and (`at`) where each word looked up so far stands in the
+    text: filled by matched_spans, so a kept index finds a word's places once."""
+
+    __slots__ = ("at",)
+
+    def __init__(self):
+        super().__init__()
+        self.at: dict[str, tuple[int, ...]] = {}
+
+
 def word_index(text: str) -> dict[str, str]:
     """For each term of a text, the words as written there that carry it (space-separated):
     what a highlighter needs to find a query's terms in the text without analysing it again.
     Kept per shown entry, so kept small: written words are interned, shared between entries."""
-    index: dict[str, str] = {}
+    index: dict[str, str] = WordIndex()
     for word in set(_TOKEN_RE.findall(text)):
         word = sys.intern(word)
         for term in _match_forms(word):
@@ -199,12 +253,21 @@ def matched_spans(text: str, terms: Collection[str],
             if word not in hits:
                 hits[word] = next(term for term in _match_forms(word) if term in terms)
     out = []
+    places = getattr(index, "at", None)
     for word, term in hits.items():
-        at = text.find(word)
-        while at != -1:
-            if _starts_word(text, at) and _TOKEN_RE.match(text, at).end() == at + len(word):
-                out.append((at, at + len(word), term))
-            at = text.find(word, at + 1)
+        starts = places.get(word) if places is not None else None
+        if starts is None:
+            found = []
+            at = text.find(word)
+            while at != -1:
+                if _starts_word(text, at) and _TOKEN_RE.match(text, at).end() == at + len(word):
+                    found.append(at)
+                at = text.find(word, at + 1)
+            starts = tuple(found)
+            if places is not None:
+                places[word] = starts
+        size = len(word)
+        out.extend((at, at + size, term) for at in starts)
     out.sort()
     return out
 

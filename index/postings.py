@@ -67,10 +67,35 @@ def weights(reader, field: str, text: str) -> tuple[array, list[float]]:
     return ids, ws
 
 
-def positions(reader, field: str, text: str, wanted: int) -> dict[int, list[int]]:
-    """The term's word positions in each document of the bitset `wanted` that holds it."""
+# A bitset of at most this many documents has its positions looked up in `cache` first.
+CACHED_FEW = 256
+
+
+def positions(reader, field: str, text: str, wanted: int, cache=None) -> dict[int, list[int]]:
+    """The term's word positions in each document of the bitset `wanted` that holds it.
+
+    With `cache` (a dict-like keyed by (field, text, docnum), kept per index generation by the
+    caller) and few documents wanted, each document's positions are read once and kept (an
+    empty tuple for a document without the term): the proximity pass asks about the same
+    shown entries again and again."""
     out: dict[int, list[int]] = {}
     if not wanted:
+        return out
+    if cache is not None and wanted.bit_count() <= CACHED_FEW:
+        missing = 0
+        for docnum in _docnums(wanted):
+            found = cache.get((field, text, docnum))
+            if found is None:
+                missing |= 1 << docnum
+            elif found:
+                out[docnum] = found
+        if missing:
+            read = positions(reader, field, text, missing)
+            for docnum in _docnums(missing):
+                found = read.get(docnum)
+                cache[(field, text, docnum)] = tuple(found) if found else ()
+                if found:
+                    out[docnum] = found
         return out
     m = _matcher(reader, field, text)
     if m is None:
@@ -95,6 +120,18 @@ def positions(reader, field: str, text: str, wanted: int) -> dict[int, list[int]
             if wanted >> docnum & 1:
                 out[docnum] = decode(m.value())
             m.next()
+    return out
+
+
+def _docnums(bits: int) -> list[int]:
+    """The document numbers in a bitset, ascending."""
+    out = []
+    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    for i, byte in enumerate(data):
+        while byte:
+            low = byte & -byte
+            out.append((i << 3) + low.bit_length() - 1)
+            byte ^= low
     return out
 
 

@@ -27,6 +27,8 @@ class Spelling:
         # first looked up
         self._buckets: dict[str, dict[int, list[str]]] = {}
         self._sorted: list[str] | None = None  # every word in order, for prefix lookups
+        # (word, distance) -> what `within` found: the vocabulary is fixed for a generation.
+        self._within: dict[tuple[str, int], tuple[str, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.frequencies)
@@ -43,13 +45,27 @@ class Spelling:
         swap of two letters is one) that begin with its first letter, most frequent first."""
         if not word:
             return []
+        key = (word, distance)
+        found = self._within.get(key)
+        if found is None:
+            found = self._look_up(word, distance)
+            if len(self._within) >= _WITHIN_KEPT:
+                self._within.clear()
+            self._within[key] = found
+        return list(found)
+
+    def _look_up(self, word: str, distance: int) -> tuple[str, ...]:
         by_length = self._bucket(word[0])
+        letters = set(word)
         found = []
         for length in range(len(word) - distance, len(word) + distance + 1):
             for candidate in by_length.get(length, ()):
-                if candidate != word and edit_distance(word, candidate, distance) <= distance:
+                # An edit changes at most two of the letters one word has and the other lacks:
+                # a quick, exact test that spares most edit distances.
+                if (candidate != word and len(letters.symmetric_difference(candidate)) <= 2 * distance
+                        and edit_distance(word, candidate, distance) <= distance):
                     found.append(candidate)
-        return sorted(found, key=lambda w: (-self.frequencies[w], w))
+        return tuple(sorted(found, key=lambda w: (-self.frequencies[w], w)))
 
     def starting(self, prefix: str, limit: int) -> list[str]:
         """At most `limit` words that start with `prefix` (itself included when it is a
@@ -125,6 +141,10 @@ class SpellingCounter:
         written = {word: form for word, (_, form) in best.items()
                    if form != word and (word, word) not in self.forms}
         return Spelling(dict(self.counts), written)
+
+
+# Look-ups kept per vocabulary (all dropped when full).
+_WITHIN_KEPT = 4096
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

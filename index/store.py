@@ -9,6 +9,7 @@ of one. A build that dies leaves a `.building-*` folder that the next build clea
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -22,15 +23,18 @@ from contextlib import contextmanager, nullcontext
 from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.formats import Positions
+from whoosh.util.numeric import byte_to_length
 
 from crawler.evidence_rules import patterns_stamp
 from crawler.records import Entry
 
 from . import bitsets
-from .analysis import ANALYZER_VERSION
+from .analysis import ANALYZER_VERSION, TermPositions
 from .errors import IndexBuildFailed, IndexBusy, IndexNotBuilt
 from .mapped import MappedStorage
-from .schema import build_schema, document, spelling_words
+from .schema import TEXT_FIELDS, build_schema, document, spelling_words
 from .spelling import Spelling, SpellingCounter
 
 log = logging.getLogger(__name__)
@@ -147,9 +151,9 @@ class IndexStore:
         """The cheap check, made before every use of a mapped generation: each file still has
         the size the build wrote. A mapped file that shrank would kill the reading process
         (SIGBUS) on its next read past the new end; this catches it before that read."""
-        for file_name, size, _ in generation.files:
+        for file_name, path, size in _paths(str(generation.path), generation.files):
             try:
-                found = os.stat(generation.path / file_name).st_size
+                found = os.stat(path).st_size
             except OSError:
                 return f"{generation.name}/{file_name} is missing"
             if found != size:
@@ -238,19 +242,33 @@ class IndexStore:
         # Its files stay separate: a reader of a compound file copies the whole postings file
         # into memory each time it opens (Whoosh's BufferFile), ~20 ms and ~25 MB at 10k.
         with ix.writer(limitmb=256, procs=1, compound=False) as writer:
-            for entry in entries:
-                doc = document(entry)
-                participants.append(doc.get("participants"))
-                topic_names.update(zip(doc["topics"].split(), entry.topics))
-                for field in FACET_FIELDS:
-                    for key in doc[field].split() if field == "topics" else [doc.get(field, "")]:
-                        if key:
-                            facets[field].setdefault(key, []).append(count)
-                writer.add_document(**doc)
-                spelling.add(spelling_words(entry))
-                count += 1
-                if progress and count % 50 == 0:
-                    progress(count, total)
+            flush = type(writer).per_document_reader
+            writer.per_document_reader = lambda: _Lengths(flush(writer))
+            # Text fields analysed in one pass while documents are added (the same postings);
+            # the schema written with the index names Whoosh's own Positions, so any version
+            # of the code reads it.
+            fast = [writer.schema[f].format for f in TEXT_FIELDS
+                    if type(writer.schema[f].format) is Positions]
+            for fmt in fast:
+                fmt.__class__ = TermPositions
+            try:
+                for entry in entries:
+                    doc = document(entry)
+                    participants.append(doc.get("participants"))
+                    topic_names.update(zip(doc["topics"].split(), entry.topics))
+                    for field in FACET_FIELDS:
+                        keys = doc[field].split() if field == "topics" else [doc.get(field, "")]
+                        for key in keys:
+                            if key:
+                                facets[field].setdefault(key, []).append(count)
+                    writer.add_document(**doc)
+                    spelling.add(spelling_words(entry))
+                    count += 1
+                    if progress and count % 50 == 0:
+                        progress(count, total)
+            finally:
+                for fmt in fast:
+                    fmt.__class__ = Positions
         ix.close()
         spelling.spelling().save(folder)
         bits = {field: {key: bitsets.from_docnums(docnums, count) for key, docnums in values.items()}
@@ -285,6 +303,34 @@ class IndexStore:
             shutil.rmtree(path, ignore_errors=True)
 
 
+class _Lengths:
+    """The per-document reader a build's commit asks for the field length of every posting
+    (for each block's length bounds): each field's lengths read once, where Whoosh's reader
+    seeks and reads the column file once per posting (a fifth of the commit). The same
+    values: the stored length byte, decoded, None for 0."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._fields: dict[str, list] = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        lengths = self._fields.get(fieldname)
+        if lengths is None:
+            lengths = self._fields[fieldname] = self._read(fieldname)
+        found = lengths[docnum] if lengths else default
+        return found
+
+    def _read(self, fieldname: str) -> list | None:
+        column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return None
+        return [byte_to_length(b) if b else None
+                for b in (column[d] for d in range(self._reader.doc_count_all()))]
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)
+
+
 def _generation_name() -> str:
     """A name that sorts by build time: one clock reading, to the nanosecond."""
     ns = time.time_ns()
@@ -311,6 +357,13 @@ class _BuildLock:
     def __exit__(self, *exc):
         fcntl.flock(self.file, fcntl.LOCK_UN)
         self.file.close()
+
+
+@functools.lru_cache(maxsize=64)
+def _paths(folder: str, files: tuple) -> tuple[tuple[str, str, int], ...]:
+    """(file name, path as a string, size) of each file a generation's build recorded: checked
+    before every use, so made once."""
+    return tuple((name, os.path.join(folder, name), size) for name, size, _ in files)
 
 
 def _digest(path: Path) -> str:

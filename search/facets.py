@@ -119,12 +119,14 @@ class Facet:
         selected = self.selected(request)
         values = []
         shown = set()
+        toggle = request.toggler(self.param)
+        names = data.names[self.field]
         for key, bits in data.bits[self.field].items():
-            name = data.names[self.field][key]
             count = (base & bits).bit_count()
-            if count or name in selected:
+            if count or names[key] in selected:
+                name = names[key]
                 shown.add(name)
-                values.append(self._value(request, name, count, name in selected))
+                values.append(self._value(request, name, count, name in selected, toggle))
         for name in selected:  # selected but absent from this index: still shown, at 0
             if name not in shown:
                 values.append(self._value(request, name, 0, True))
@@ -133,11 +135,14 @@ class Facet:
             clear=request.cleared(self.param).query_string(),
         )
 
-    def _value(self, request, name, count, selected) -> FacetValue:
+    def _value(self, request, name, count, selected, toggle=None) -> FacetValue:
         return FacetValue(
-            value=name, label=name, count=count, selected=selected,
-            toggle=request.toggled_query(self.param, name),
+            value=name, label=self._label(name), count=count, selected=selected,
+            toggle=toggle(name) if toggle else request.toggled_query(self.param, name),
         )
+
+    def _label(self, name: str) -> str:
+        return name
 
 
 class TopicFacet(Facet):
@@ -178,11 +183,8 @@ class DesignFacet(Facet):
     def order(self, values: list[FacetValue]) -> list[FacetValue]:
         return sorted(values, key=lambda v: (-v.count, DESIGNS.index(v.value)))
 
-    def _value(self, request, name, count, selected) -> FacetValue:
-        return FacetValue(
-            value=name, label=name[:1].upper() + name[1:], count=count, selected=selected,
-            toggle=request.toggled_query(self.param, name),
-        )
+    def _label(self, name: str) -> str:
+        return name[:1].upper() + name[1:]
 
 
 class ParticipantsFacet(Facet):
@@ -198,11 +200,8 @@ class ParticipantsFacet(Facet):
         keys = list(self.labels)
         return sorted(values, key=lambda v: keys.index(v.value))
 
-    def _value(self, request, name, count, selected) -> FacetValue:
-        return FacetValue(
-            value=name, label=self.labels.get(name, name), count=count, selected=selected,
-            toggle=request.toggled_query(self.param, name),
-        )
+    def _label(self, name: str) -> str:
+        return self.labels.get(name, name)
 
 
 FACETS: tuple[Facet, ...] = (

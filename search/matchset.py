@@ -21,23 +21,25 @@ _CACHE_TERMS = 4096
 _CACHE_PHRASES = 1024
 
 
-def near(reader, field: str, words: list[str], slop: int, within: int) -> list[int]:
+def near(reader, field: str, words: list[str], slop: int, within: int, cache=None) -> list[int]:
     """The documents of the bitset `within` holding the words in order, each one to `slop`
-    positions after the one before: Whoosh's Phrase (a SpanNear2, ordered, mindist 1)."""
-    return sorted(near_ends(reader, field, words, slop, within))
+    positions after the one before: Whoosh's Phrase (a SpanNear2, ordered, mindist 1).
+    `cache`: see postings.positions."""
+    return sorted(near_ends(reader, field, words, slop, within, cache))
 
 
 def near_ends(reader, field: str, words: list[str], slop: int,
-              within: int) -> dict[int, list[int]]:
+              within: int, cache=None) -> dict[int, list[int]]:
     """For each document of `near`, where each occurrence of the phrase ends: how often it
     stands there, for scoring the phrase by its own frequency."""
     if not within or not words:
         return {}
     # Per document, where a run of the words so far can end.
-    ends = postings.positions(reader, field, words[0], within)
+    ends = postings.positions(reader, field, words[0], within, cache)
     for word in words[1:]:
         deadline.check()
-        found = postings.positions(reader, field, word, bitsets.from_docnums(ends, _size(ends)))
+        found = postings.positions(reader, field, word, bitsets.from_docnums(ends, _size(ends)),
+                                   cache)
         following: dict[int, list[int]] = {}
         for n, (docnum, before) in enumerate(ends.items()):
             if n % 512 == 511:

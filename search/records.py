@@ -70,6 +70,28 @@ class SearchRequest:
         needs one for every facet value it shows."""
         return self.query_string(**{param: self._toggle(param, value), "page": 1})
 
+    def toggler(self, param: str):
+        """`toggled_query` for many values of one facet group: the pairs of the other groups
+        encoded once, not once per value (a results page shows dozens)."""
+        head = [_encoded("q", self.q)] if self.q else []
+        tail: list[str] = []
+        at = head
+        for name in FACET_PARAMS:
+            if name == param:
+                at = tail
+                continue
+            at.extend(_encoded(name, value) for value in getattr(self, name))
+        if self.sort != "relevance":
+            tail.append(_encoded("sort", self.sort))
+        if self.per_page != PER_PAGE_DEFAULT:
+            tail.append(_encoded("per_page", str(self.per_page)))
+
+        def toggle(value: str) -> str:
+            return "&".join([*head, *(_encoded(param, v) for v in self._toggle(param, value)),
+                             *tail])
+
+        return toggle
+
     def _toggle(self, param: str, value: str) -> tuple[str, ...]:
         current = getattr(self, param)
         return tuple(v for v in current if v != value) if value in current else current + (value,)

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import heapq
 import math
+import threading
+from collections import OrderedDict
 from array import array
+from itertools import compress
 
 from whoosh import query as wq
 
@@ -29,6 +32,27 @@ from .matchset import MatchSets, near, near_ends
 BUDGET_BYTES = 64 * 1024 * 1024
 
 Scores = list[float]
+# (field, term, document) -> positions kept per generation for the proximity pass.
+POSITIONS_KEPT = 200_000
+
+
+class _PositionCache:
+    """A bounded dict for postings.positions (get / set); oldest out first; thread-safe enough
+    for a cache (a lost entry is read again)."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        return self._items.get(key)
+
+    def __setitem__(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)  # O(1), where a dict's first key is not
 
 
 def relevance(searcher, matches: MatchSets, scores: "TermScores", q: wq.Query,
@@ -68,16 +92,146 @@ def top(docs: list[int], totals: Scores, k: int) -> list[tuple[int, float]]:
     return heapq.nsmallest(k, zip(docs, totals), key=lambda pair: (-pair[1], pair[0]))
 
 
+# The top-k cut gives up (and scores every match) once it has walked this share of the matches.
+_CUT_GIVE_UP = 0.5
+# Relative slack on the bound for what the cut has not seen: sums in another order, and a
+# unit's bounds kept as 32-bit floats (rounded by at most 6e-8), are never off by this much.
+_SLACK = 1e-6
+
+
+def best(searcher, matches: MatchSets, scores: "TermScores", q: wq.Query, shown: int,
+         k: int) -> list[tuple[int, float]]:
+    """`top(docs, relevance(..., docs), k)` for the documents of the bitset `shown`, without
+    scoring every one of them when the best k can be proven from a few.
+
+    A threshold algorithm over the cached score arrays. The query's units (the parts of its
+    top And or Or; a word with its fields and synonyms is one unit) each have an upper bound
+    per document: a scored part's array (term or phrase, with its boost), or for a unit of
+    several parts their sum (an And nested in an Or only ever scores less), kept per
+    generation; and each unit's documents in order of decreasing bound. Walking all those
+    lists to a depth, every document seen that is in `shown` is scored exactly, by `relevance`
+    itself (same parts, same order, same floats); a document not seen yet scores at most the
+    sum, over the units, of the bound at each list's depth. When the k-th best exact score
+    seen is above that bound, no unseen document can enter the top k, ties included;
+    otherwise the walk goes deeper, and past half the matches it scores them all instead.
+    """
+    size = shown.bit_count()
+    lists = _lists(searcher, matches, scores, q) if size > 4 * k else None
+    if not lists:
+        docs = list(bitsets.to_docnums(shown))
+        return top(docs, relevance(searcher, matches, scores, q, docs), k)
+    member = shown.to_bytes((shown.bit_length() + 7) // 8 or 1, "little")
+    limit = len(member) * 8
+    seen: set[int] = set()
+    candidates: list[int] = []
+    done = [0] * len(lists)
+    depth = 2 * k
+    while True:
+        deadline.check()
+        for i, (_, order) in enumerate(lists):
+            for d in order[done[i]:depth]:
+                if d not in seen:
+                    seen.add(d)
+                    if d < limit and member[d >> 3] >> (d & 7) & 1:
+                        candidates.append(d)
+            done[i] = min(depth, len(order))
+        bound = 0.0
+        for i, (found, order) in enumerate(lists):
+            if done[i] < len(order):
+                bound += found[order[done[i]]]
+        if len(candidates) >= k:
+            ranked = top(candidates, relevance(searcher, matches, scores, q, candidates), k)
+            if ranked[-1][1] > bound * (1 + _SLACK):
+                return ranked
+        if len(seen) >= size * _CUT_GIVE_UP or all(
+                done[i] >= len(order) for i, (_, order) in enumerate(lists)):
+            docs = list(bitsets.to_docnums(shown))
+            return top(docs, relevance(searcher, matches, scores, q, docs), k)
+        depth *= 4
+
+
+def _lists(searcher, matches, scores, q) -> list[tuple[array, array]] | None:
+    """(upper bound per document, documents by decreasing bound) for each unit of `q`; None
+    when the cut cannot bound it (a negative boost) or nothing in it is scored."""
+    # A word (its fields, its synonyms) is one unit: the parts of an And, or of an Or of
+    # groups ("alliance OR empathy"); a lone word's Or of fields is a unit of its own.
+    if isinstance(q, wq.And) or (isinstance(q, wq.Or) and any(
+            isinstance(sub, (wq.And, wq.Or)) for sub in q.subqueries)):
+        units = list(q.subqueries)
+    else:
+        units = [q]
+    out = []
+    for unit in units:
+        parts = _parts(searcher, matches, scores, unit, q.boost if unit is not q else 1.0)
+        if parts is None:
+            return None
+        if len(parts) == 1 and parts[0][2] == 1.0:
+            key, found, _ = parts[0]
+            out.append((found, scores.order(key, found)))
+        elif parts:
+            key = ("unit", repr(unit), q.boost)
+            found = scores.bound(key, parts)
+            out.append((found, scores.order(key, found)))
+    return out or None
+
+
+def _parts(searcher, matches, scores, q, boost: float) -> list | None:
+    """The scored parts of `q` as (cache key, score array, boost), as `_score` adds them up;
+    None when a boost is negative (the bound would not hold)."""
+    boost *= q.boost
+    if boost < 0:
+        return None
+    if isinstance(q, wq.Term):
+        found = scores.of(searcher, q.fieldname, q.text)
+        return [((q.fieldname, q.text), found, boost)] if found is not None else []
+    if isinstance(q, wq.Phrase):
+        found = scores.phrase(searcher, matches, q)
+        key = (q.fieldname, tuple(q.words), q.slop)
+        return [(key, found, boost)] if found is not None else []
+    if isinstance(q, (wq.And, wq.Or)):
+        out = []
+        for sub in q.subqueries:
+            part = _parts(searcher, matches, scores, sub, boost)
+            if part is None:
+                return None
+            out.extend(part)
+        return out
+    return []
+
+
 class TermScores:
     """Each term's scores for every document, read once per generation; shared by threads."""
 
     def __init__(self, size: int, budget: int = BUDGET_BYTES):
         self.size = size
         self._arrays = BoundedCache(max(8, budget // max(1, 4 * size)))
+        # Each array's documents by decreasing score (those scoring above 0), for the top-k cut.
+        self._orders = BoundedCache(max(8, budget // max(1, 4 * size)))
         self._norms: dict[str, list[float]] = {}  # field -> BM25's length part, per document
+        # A term's positions in one document, for the proximity pass over the best hits.
+        self._positions = _PositionCache(POSITIONS_KEPT)
 
     def of(self, searcher, field: str, text: str) -> array | None:
         return self._arrays.get((field, text), lambda: self._read(searcher, field, text))
+
+    def order(self, key, found: array) -> array:
+        """The documents of a score array (`of` or `phrase`, cached under `key`) scoring above
+        0, best first."""
+        return self._orders.get(key, lambda: array("i", sorted(
+            compress(range(len(found)), found), key=found.__getitem__, reverse=True)))
+
+    def bound(self, key, parts) -> array:
+        """The sum of scored parts ((key, array, boost), see `_parts`) per document: an upper
+        bound of what the unit they make up scores (up to rounding: the cut allows slack)."""
+
+        def make() -> array:
+            total = [0.0] * self.size
+            for part_key, found, boost in parts:
+                for d in self.order(part_key, found):
+                    total[d] += found[d] * boost
+            return array("f", total)  # 4 bytes a document, as the score arrays the cache counts
+
+        return self._arrays.get(key, make)
 
     def _read(self, searcher, field: str, text: str) -> array | None:
         weighting = searcher.weighting  # Whoosh's default BM25F: the index's searchers keep it
@@ -134,7 +288,8 @@ class TermScores:
         bonus: dict[int, float] = {}
         for phrase in phrases:
             deadline.check()
-            found = near(reader, phrase.fieldname, phrase.words, phrase.slop, wanted)
+            found = near(reader, phrase.fieldname, phrase.words, phrase.slop, wanted,
+                         self._positions)
             if not found:
                 continue
             arrays = [self.of(searcher, phrase.fieldname, word) for word in phrase.words]

@@ -12,7 +12,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -33,7 +33,7 @@ from .counts import by_participants, known_fields
 from .facets import FACETS, FacetData, load_facet_data
 from .lru import BoundedCache
 from .matchset import MatchSets
-from .scoring import TermScores, relevance, top
+from .scoring import TermScores, best
 from .records import ANSWER_CACHE, PER_PAGE_MAX, Hit, Interpretation, Offer, SearchRequest, SearchResult
 from .snippets import Marks, citation_html, snippet_html, title_html
 from .suggest import suggest
@@ -43,8 +43,11 @@ from .typos import Corrections
 log = logging.getLogger(__name__)
 # Hits by relevance that get the bonus for holding the words close together.
 RESCORE_DEPTH = 50
-# Entries whose words are kept indexed for snippets (a few KB each), per generation.
-WORD_INDEXES = 1024
+# Word indexes kept for snippets and marked titles and citations, per generation: four per
+# shown entry (summary, implications: a few KB each; title, citation: small).
+WORD_INDEXES = 4096
+# Shown entries' stored fields kept, per generation (a few KB each).
+STORED_KEPT = 1024
 # Citation terms looked at for the start of a word being typed, at most.
 _CITATION_PREFIX_SCAN = 200
 # Suggestions' counts kept (a few bytes each), across generations (the key names one).
@@ -66,6 +69,8 @@ class IndexView:
     corrections: Corrections
     # Word indexes of shown entries' summaries and implications, for their snippets.
     words: BoundedCache
+    # Shown entries' stored fields (read from the index, decompressed, unpickled once).
+    stored: BoundedCache = field(default_factory=lambda: BoundedCache(STORED_KEPT))
 
 
 @dataclass(frozen=True)
@@ -359,16 +364,18 @@ class SearchService:
         hits = []
         for docnum, score in ranked[start:end]:
             deadline.check()
-            fields = searcher.stored_fields(docnum)
+            fields = view.stored.get(docnum, lambda: searcher.stored_fields(docnum))
             summary, implications = fields.get("summary", ""), fields.get("implications", "")
             indexes = (view.words.get((docnum, 0), lambda: word_index(summary)),
                        view.words.get((docnum, 1), lambda: word_index(implications)))
             snippet, snippet_from = snippet_html(summary, implications, marks, indexes)
             citation = fields.get("citation", "")
+            title = fields["title"]
             hits.append(Hit(
                 id=fields["id"],
-                title=fields["title"],
-                title_html=title_html(fields["title"], marks),
+                title=title,
+                title_html=title_html(title, marks, view.words.get(
+                    (docnum, 2), lambda: word_index(title)) if marks else None),
                 month=fields["month"],
                 url=fields.get("url", ""),
                 citation=citation,
@@ -377,7 +384,8 @@ class SearchService:
                 snippet_html=snippet,
                 score=round(score, 3) if score else None,
                 snippet_from=snippet_from,
-                citation_html=citation_html(citation, marks),
+                citation_html=citation_html(citation, marks, view.words.get(
+                    (docnum, 3), lambda: word_index(citation)) if marks and citation else None),
                 lacking=next((word for bits, word in reading.lacking if bits >> docnum & 1), ""),
                 evidence=Evidence.from_dict(fields.get("evidence")),
             ))
@@ -406,8 +414,7 @@ class SearchService:
                                       filter=wq.And(filters) if filters else None)
             return [(hit.docnum, None) for hit in results]
         depth = max(limit, RESCORE_DEPTH)
-        docs = list(bitsets.to_docnums(shown))
-        scores = dict(top(docs, relevance(searcher, view.matches, view.scores, query, docs), depth))
+        scores = dict(best(searcher, view.matches, view.scores, query, shown, depth))
         if proximity and scores:
             for docnum, bonus in view.scores.proximity(searcher, proximity, scores).items():
                 scores[docnum] += bonus

@@ -17,6 +17,8 @@ import re
 from index.analysis import WORDS, matched_spans, name_analyzer, word_terms
 
 SNIPPET_CHARS = 220
+# What can join a written word's parts (index.analysis: hyphens; apostrophes only strip).
+_JOINED = re.compile(r"[-‐‑–'’]")
 # Context kept before a passage's first match.
 _LEAD = 60
 
@@ -50,9 +52,14 @@ def _spans(text: str, marks: Marks, index: WordIndex | None = None) -> list[Matc
         return matches
     kept: set[int] = set()
     start = 0
+    shortest = min(len(phrase) for phrase in marks.phrases)
     for i in range(1, len(matches) + 1):  # runs of matches with no other word between them
         if i == len(matches) or WORDS.search(text, matches[i - 1][1], matches[i][0]):
-            kept.update(_in_phrases(text, matches, start, i, marks.phrases))
+            # A lone word holds no phrase of two words or more, unless it is hyphenated (its
+            # parts are words of their own).
+            if (i - start > 1 or shortest < 2
+                    or _JOINED.search(text, matches[start][0], matches[start][1])):
+                kept.update(_in_phrases(text, matches, start, i, marks.phrases))
             start = i
     return [m for i, m in enumerate(matches) if i in kept or m[2] in marks.words]
 
@@ -146,19 +153,19 @@ def _passage(text: str, marks: Marks, index: WordIndex | None) -> tuple[float, s
     return best, html
 
 
-def title_html(title: str, marks: Marks) -> str:
-    """The whole title with matched words marked."""
+def title_html(title: str, marks: Marks, index: WordIndex | None = None) -> str:
+    """The whole title with matched words marked (`index`: its word index, if kept)."""
     if not marks:
         return escape(title, quote=False)
-    return _mark(title, 0, len(title), _spans(title, marks))
+    return _mark(title, 0, len(title), _spans(title, marks, index))
 
 
-def citation_html(citation: str, marks: Marks) -> str:
+def citation_html(citation: str, marks: Marks, index: WordIndex | None = None) -> str:
     """The whole citation with the query's matches marked: its words, and the authors an
     `author:` search named (accents optional), so a reader sees why an entry came back."""
     if not citation or not marks:
         return escape(citation, quote=False)
-    found = _spans(citation, marks) if marks.words or marks.phrases else []
+    found = _spans(citation, marks, index) if marks.words or marks.phrases else []
     links = [m.span() for m in _LINK.finditer(citation)]  # a DOI or URL stays whole, to link
     found = [f for f in found if not any(start <= f[0] < end for start, end in links)]
     if marks.names:

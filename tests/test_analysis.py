@@ -147,3 +147,22 @@ def test_supervise_supervised_and_supervision_meet():
                                   ("defence", "defense")])
 def test_more_spelling_variants_meet(pair):
     assert terms(pair[0]) == terms(pair[1])
+
+
+def test_term_positions_make_the_same_postings_as_whoosh_positions():
+    """The build's one-pass analysis (TermPositions) writes exactly what Whoosh's Positions
+    format writes through the tokenizer: terms, frequencies, weights and encoded positions."""
+    from whoosh.formats import Positions
+
+    from index.analysis import TermPositions, clinical_analyzer
+
+    texts = [
+        "Drop-out rates fell; the client’s well-being and the patient's drop out were reported.",
+        "Mentalization-based treatment (MBT) vs. CBT: d = 0.47, 95% CI, n = 1,203 — Flückiger",
+        "Behavioural counselling in paediatric care, re-analysed; self-harm and self harm",
+        "", "- -- 12 3.4 ’s",
+    ]
+    analyzer = clinical_analyzer()
+    for text in texts:
+        assert sorted(TermPositions().word_values(text, analyzer, mode="index")) == \
+            sorted(Positions().word_values(text, analyzer, mode="index")), text
