@@ -5,7 +5,6 @@ searching state and the answer's time, and contrast in the dark scheme."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -156,14 +155,17 @@ def test_a_slow_answer_shows_searching_then_the_time_it_took(page):
     searching = page.locator("#searching")
     expect(searching).to_be_hidden()
 
-    def slow(route):
-        time.sleep(0.5)
-        route.continue_()
-
-    page.route(re.compile(r".*/\?q=.*"), slow)
+    # The answer is held back until the test lets it go (a handler that slept would block the
+    # thread that checks the page, and could miss the state it is looking for).
+    held = []
+    page.route(re.compile(r".*/\?q=.*"), lambda route: held.append(route))
     page.locator("#q").fill("anxiety")
     expect(searching).to_be_visible()
     expect(searching).to_have_text("Searching…")
+    assert held, "the search was not asked for"
+    for route in held:
+        route.continue_()
+    page.unroute(re.compile(r".*/\?q=.*"))
     expect(page.locator("#result-count")).to_have_text(re.compile("“anxiety”"))
     expect(searching).to_be_hidden()
     expect(page.locator(".took")).to_have_text(re.compile(r"^in \d+ (ms|s)$"))
