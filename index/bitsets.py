@@ -19,12 +19,17 @@ def from_docnums(docnums: Iterable[int], size: int) -> int:
 
 def to_docnums(bitset: int) -> set[int]:
     """The document numbers in a bitset, as the set Whoosh takes for `filter=`."""
-    out = set()
+    return set(ascending(bitset))
+
+
+def ascending(bitset: int) -> list[int]:
+    """The document numbers in a bitset, in order."""
+    out = []
     data = bitset.to_bytes((bitset.bit_length() + 7) // 8, "little")
     for i, byte in enumerate(data):
         while byte:
             low = byte & -byte
-            out.add((i << 3) + low.bit_length() - 1)
+            out.append((i << 3) + low.bit_length() - 1)
             byte ^= low
     return out
 

@@ -16,6 +16,8 @@ from typing import Iterator
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from . import bitsets
+
 
 def _matcher(reader, field: str, text: str):
     """The raw (unscored) matcher of a term, or None when the index lacks it."""
@@ -83,7 +85,7 @@ def positions(reader, field: str, text: str, wanted: int, cache=None) -> dict[in
         return out
     if cache is not None and wanted.bit_count() <= CACHED_FEW:
         missing = 0
-        for docnum in _docnums(wanted):
+        for docnum in bitsets.ascending(wanted):
             found = cache.get((field, text, docnum))
             if found is None:
                 missing |= 1 << docnum
@@ -91,7 +93,7 @@ def positions(reader, field: str, text: str, wanted: int, cache=None) -> dict[in
                 out[docnum] = found
         if missing:
             read = positions(reader, field, text, missing)
-            for docnum in _docnums(missing):
+            for docnum in bitsets.ascending(missing):
                 found = read.get(docnum)
                 cache[(field, text, docnum)] = tuple(found) if found else ()
                 if found:
@@ -120,18 +122,6 @@ def positions(reader, field: str, text: str, wanted: int, cache=None) -> dict[in
             if wanted >> docnum & 1:
                 out[docnum] = decode(m.value())
             m.next()
-    return out
-
-
-def _docnums(bits: int) -> list[int]:
-    """The document numbers in a bitset, ascending."""
-    out = []
-    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
-    for i, byte in enumerate(data):
-        while byte:
-            low = byte & -byte
-            out.append((i << 3) + low.bit_length() - 1)
-            byte ^= low
     return out
 
 
