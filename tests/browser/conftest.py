@@ -76,6 +76,12 @@ class PageProblems:
         self.errors: list[str] = []
         self.expected: list[str] = []
 
+    def watch(self, *pages) -> None:
+        """Record every console error and uncaught exception of these pages."""
+        for page in pages:
+            page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+            page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+
     def expect(self, fragment: str) -> None:
         """Allow console errors containing `fragment` (e.g. the 404 of a page meant to be missing)."""
         self.expected.append(fragment)
@@ -115,8 +121,7 @@ def open_page(contexts, problems):
 
     def make(js: bool = True, phone: bool = False):
         page = contexts(js, phone).new_page()
-        page.on("console", lambda msg: msg.type == "error" and problems.errors.append(f"console: {msg.text}"))
-        page.on("pageerror", lambda exc: problems.errors.append(f"page error: {exc}"))
+        problems.watch(page)
         pages.append(page)
         return page
 

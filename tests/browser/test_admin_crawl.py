@@ -54,9 +54,7 @@ def test_an_admin_crawls_while_another_tab_searches(browser, admin_site, problem
     context.set_default_timeout(10_000)
     try:
         admin, reader = context.new_page(), context.new_page()
-        for tab in (admin, reader):
-            tab.on("console", lambda m: m.type == "error" and problems.errors.append(m.text))
-            tab.on("pageerror", lambda e: problems.errors.append(str(e)))
+        problems.watch(admin, reader)
 
         reader.goto('/?q=title:"attachment style"')
         assert "0 entries" in reader.locator("#result-count").inner_text()
@@ -103,7 +101,7 @@ def test_the_job_page_stops_asking_once_the_session_has_ended(browser, admin_sit
     context.set_default_timeout(10_000)
     try:
         admin = context.new_page()
-        admin.on("console", lambda m: m.type == "error" and problems.errors.append(m.text))
+        problems.watch(admin)
         asked: list[str] = []
         admin.on("request", lambda r: f"/api/admin/jobs/{job.id}" in r.url and asked.append(r.url))
         admin.goto("/admin")

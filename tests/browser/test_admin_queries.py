@@ -19,9 +19,7 @@ def test_a_zero_result_query_gets_a_synonym_on_admin_and_then_finds_its_entry(
     context.set_default_timeout(10_000)
     try:
         admin, reader = context.new_page(), context.new_page()
-        for tab in (admin, reader):
-            tab.on("console", lambda m: m.type == "error" and problems.errors.append(m.text))
-            tab.on("pageerror", lambda e: problems.errors.append(str(e)))
+        problems.watch(admin, reader)
 
         reader.goto("/?q=jitters")
         assert "0 entries" in reader.locator("#result-count").inner_text()

@@ -29,8 +29,7 @@ def clipboard_page(browser, base_url, problems):
                                   permissions=["clipboard-read", "clipboard-write"])
     context.set_default_timeout(5000)
     page = context.new_page()
-    page.on("console", lambda msg: msg.type == "error" and problems.errors.append(f"console: {msg.text}"))
-    page.on("pageerror", lambda exc: problems.errors.append(f"page error: {exc}"))
+    problems.watch(page)
     yield page
     context.close()
     assert problems.unexpected() == []

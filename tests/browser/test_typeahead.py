@@ -138,7 +138,7 @@ def test_result_density(browser, base_url, problems, shot, size, wanted):
     context = browser.new_context(base_url=base_url, viewport={"width": size[0], "height": size[1]})
     try:
         page = context.new_page()
-        page.on("console", lambda msg: msg.type == "error" and problems.errors.append(msg.text))
+        problems.watch(page)
         for q in ("depression", "psychodynamic therapy"):
             page.goto(f"/?q={q.replace(' ', '+')}")
             page.evaluate("document.activeElement.blur()")
@@ -190,7 +190,7 @@ def test_dark_scheme_passes_contrast(browser, base_url, problems, shot, name, pa
         viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900})
     try:
         page = context.new_page()
-        page.on("console", lambda msg: msg.type == "error" and problems.errors.append(msg.text))
+        problems.watch(page)
         assert page.goto(path).status == 200
         assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
         assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 255, 255)"
