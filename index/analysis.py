@@ -165,13 +165,23 @@ class ClinicalTokenizer(Tokenizer):
             pos += 1
 
 
+# A raw token's terms per analyzer kind, without the (kind, token) key `_outcome` builds: the
+# build looks up every word of every entry here.
+_BY_KIND: dict[bool, dict[str, tuple[str, ...]]] = {True: {}, False: {}}
+
+
 def term_positions(value: str, stemming: bool = True) -> dict[str, list[int]]:
     """Each term of a text and its positions, exactly as ClinicalTokenizer indexes the text
     (mode "index"), without a Token per word: what an indexed field's postings are made of."""
+    known = _BY_KIND[stemming]
     poses: dict[str, list[int]] = {}
     pos = 0
-    for match in _TOKEN_RE.finditer(value):
-        parts = _outcome(match.group(), stemming)
+    for raw in _TOKEN_RE.findall(value):
+        parts = known.get(raw)
+        if parts is None:
+            parts = _outcome(raw, stemming)
+            if len(known) < _OUTCOMES_MAX:
+                known[raw] = parts
         if len(parts) == 1:
             found = poses.get(parts[0])
             if found is None:

@@ -64,11 +64,23 @@ def spelling_words(entry: Entry) -> dict[str, str]:
     how it is written when the analysis respells it (psychoeducation for psycheducation)."""
     words: dict[str, str] = {}
     for word in set(WORDS.findall(" ".join((entry.title, entry.summary, entry.implications)))):
-        written = word.lower()
-        for term in plain_terms(word):
-            # A hyphenated word's parts and joined form are not written as such.
-            words[term] = term if "-" in written else written
+        pairs = _SPELLING_PAIRS.get(word)
+        if pairs is None:
+            pairs = _spelling_pairs(word)
+            if len(_SPELLING_PAIRS) < 500_000:
+                _SPELLING_PAIRS[word] = pairs
+        words.update(pairs)
     return words
+
+
+# A written word's (term, as written) pairs, kept: the same words recur in every entry.
+_SPELLING_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
+def _spelling_pairs(word: str) -> tuple[tuple[str, str], ...]:
+    written = word.lower()
+    # A hyphenated word's parts and joined form are not written as such.
+    return tuple((term, term if "-" in written else written) for term in plain_terms(word))
 
 
 def document(entry: Entry, evidence: Evidence | None = None) -> dict:

@@ -131,6 +131,11 @@ class SpellingCounter:
         self.counts.update(words.keys())
         self.forms.update(words.items())
 
+    def merge(self, other: "SpellingCounter") -> None:
+        """Another counter's entries added to this one's (a build's chunks, joined)."""
+        self.counts.update(other.counts)
+        self.forms.update(other.forms)
+
     def spelling(self) -> Spelling:
         """The counts, and for a word never written as the analysis spells it, its commonest
         written form (mentalising and mentalizing both written: mentalizing stays)."""

@@ -23,19 +23,16 @@ from contextlib import contextmanager, nullcontext
 from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.formats import Positions
-from whoosh.util.numeric import byte_to_length
 
 from crawler.evidence_rules import patterns_stamp
 from crawler.records import Entry
 
-from . import bitsets
-from .analysis import ANALYZER_VERSION, TermPositions
+from . import bitsets, segment
+from .analysis import ANALYZER_VERSION
 from .errors import IndexBuildFailed, IndexBusy, IndexNotBuilt
 from .mapped import MappedStorage
-from .schema import TEXT_FIELDS, build_schema, document, spelling_words
-from .spelling import Spelling, SpellingCounter
+from .schema import build_schema
+from .spelling import Spelling
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +43,6 @@ _INFO = "build.json"
 _KEEP_OLD = 2
 # Facet values' documents as bitsets, written by the build so a reader need not read postings.
 FACETS_FILE = "facets.pickle"
-FACET_FIELDS = ("topics", "research_type", "year", "design", "participants_band")
 NEWEST_FIRST = "newest-first"
 
 
@@ -60,6 +56,9 @@ class Generation:
     built_at: str
     seconds: float
     topic_names: dict[str, str]  # indexed topic key -> the name shown
+    # CPU seconds of the build, in every process it used, and how many processes that was.
+    cpu_seconds: float = 0.0
+    processes: int = 1
     # Documents are numbered newest first (month, then id), so date order needs no sorting.
     newest_first: bool = False
     analyzer_version: int = 0  # index.analysis.ANALYZER_VERSION of the build
@@ -81,9 +80,11 @@ class Generation:
 class IndexStore:
     """The index generations of one data folder."""
 
-    def __init__(self, data_folder: Path | str):
+    def __init__(self, data_folder: Path | str, processes: int | None = None):
         self.root = Path(data_folder) / INDEX_FOLDER
         self._held = False
+        # How many processes a build analyses entries in (None: one per CPU it may use).
+        self.processes = processes
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -123,6 +124,7 @@ class IndexStore:
         return Generation(
             name=name, path=path, entries=info.get("entries", 0),
             built_at=info.get("built_at", ""), seconds=info.get("seconds", 0.0),
+            cpu_seconds=info.get("cpu_seconds", 0.0), processes=info.get("processes", 1),
             topic_names=info.get("topic_names", {}),
             newest_first=info.get("order") == NEWEST_FIRST,
             analyzer_version=info.get("analyzer_version", 0),
@@ -198,7 +200,7 @@ class IndexStore:
         """Index `entries` into a new generation and make it current."""
         with nullcontext() if self._held else self.exclusive():
             self._clear_dead_builds()
-            started = time.monotonic()
+            started, cpu = time.monotonic(), time.process_time()
             name = _generation_name()
             building = self.root / f".building-{name}"
             building.mkdir()
@@ -206,9 +208,12 @@ class IndexStore:
                 topic_names: dict[str, str] = {}
                 entries = sorted(entries, key=lambda e: e.id)
                 entries.sort(key=lambda e: e.month, reverse=True)  # stable: month desc, id asc
-                count = self._write(building, entries, total, progress, topic_names)
+                built = self._write(building, entries, total, progress, topic_names)
+                count = built.count
                 seconds = round(time.monotonic() - started, 3)
                 info = {"entries": count, "seconds": seconds,
+                        "cpu_seconds": round(time.process_time() - cpu + built.worker_cpu, 3),
+                        "processes": built.processes,
                         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                         "topic_names": topic_names, "order": NEWEST_FIRST,
                         "analyzer_version": ANALYZER_VERSION, "evidence": patterns_stamp(),
@@ -231,54 +236,27 @@ class IndexStore:
             log.info("index %s built: %d entries in %.2fs", name, count, seconds)
             return self._generation(name)
 
-    def _write(self, folder: Path, entries, total, progress, topic_names: dict) -> int:
+    def _write(self, folder: Path, entries, total, progress, topic_names: dict) -> segment.Built:
         ix = whoosh_index.create_in(str(folder), build_schema())
-        count = 0
-        # Which documents carry each facet value, by document number (the order of adding).
-        facets: dict[str, dict[str, list[int]]] = {field: {} for field in FACET_FIELDS}
-        participants: list[int | None] = []  # N by document number, for sorting by it
-        spelling = SpellingCounter()
         # One segment, no merging during the build: the fastest way to write a whole index.
         # Its files stay separate: a reader of a compound file copies the whole postings file
         # into memory each time it opens (Whoosh's BufferFile), ~20 ms and ~25 MB at 10k.
         with ix.writer(limitmb=256, procs=1, compound=False) as writer:
-            flush = type(writer).per_document_reader
-            writer.per_document_reader = lambda: _Lengths(flush(writer))
-            # Text fields analysed in one pass while documents are added (the same postings);
-            # the schema written with the index names Whoosh's own Positions, so any version
-            # of the code reads it.
-            fast = [writer.schema[f].format for f in TEXT_FIELDS
-                    if type(writer.schema[f].format) is Positions]
-            for fmt in fast:
-                fmt.__class__ = TermPositions
-            try:
-                for entry in entries:
-                    doc = document(entry)
-                    participants.append(doc.get("participants"))
-                    topic_names.update(zip(doc["topics"].split(), entry.topics))
-                    for field in FACET_FIELDS:
-                        keys = doc[field].split() if field == "topics" else [doc.get(field, "")]
-                        for key in keys:
-                            if key:
-                                facets[field].setdefault(key, []).append(count)
-                    writer.add_document(**doc)
-                    spelling.add(spelling_words(entry))
-                    count += 1
-                    if progress and count % 50 == 0:
-                        progress(count, total)
-            finally:
-                for fmt in fast:
-                    fmt.__class__ = Positions
+            built = segment.build(
+                writer, entries, self.processes,
+                progress=(lambda done: progress(done, total)) if progress else None)
         ix.close()
-        spelling.spelling().save(folder)
-        bits = {field: {key: bitsets.from_docnums(docnums, count) for key, docnums in values.items()}
-                for field, values in facets.items()}
+        count = built.count
+        topic_names.update(built.topic_names)
+        built.spelling.spelling().save(folder)
+        bits = {name: {key: bitsets.from_docnums(docnums, count) for key, docnums in values.items()}
+                for name, values in built.facets.items()}
         with open(folder / FACETS_FILE, "wb") as f:
-            pickle.dump({"size": count, "bits": bits, "participants": participants}, f,
+            pickle.dump({"size": count, "bits": bits, "participants": built.participants}, f,
                         protocol=pickle.HIGHEST_PROTOCOL)
         if progress:
             progress(count, total)
-        return count
+        return built
 
     def _point_to(self, name: str) -> None:
         tmp = self.root / f".{_CURRENT}.{os.getpid()}"
@@ -301,34 +279,6 @@ class IndexStore:
         # Only called under the build lock, so no live build owns these.
         for path in self.root.glob(".building-*"):
             shutil.rmtree(path, ignore_errors=True)
-
-
-class _Lengths:
-    """The per-document reader a build's commit asks for the field length of every posting
-    (for each block's length bounds): each field's lengths read once, where Whoosh's reader
-    seeks and reads the column file once per posting (a fifth of the commit). The same
-    values: the stored length byte, decoded, None for 0."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._fields: dict[str, list] = {}
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        lengths = self._fields.get(fieldname)
-        if lengths is None:
-            lengths = self._fields[fieldname] = self._read(fieldname)
-        found = lengths[docnum] if lengths else default
-        return found
-
-    def _read(self, fieldname: str) -> list | None:
-        column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is None:
-            return None
-        return [byte_to_length(b) if b else None
-                for b in (column[d] for d in range(self._reader.doc_count_all()))]
-
-    def __getattr__(self, name):
-        return getattr(self._reader, name)
 
 
 def _generation_name() -> str:

@@ -17,7 +17,7 @@ from crawler.evidence_rules import DESIGNS
 from crawler.ids import slugify
 from crawler.vocabulary import RESEARCH_TYPES, TOPICS
 from index.schema import PARTICIPANT_BANDS
-from index.store import FACET_FIELDS
+from index.segment import FACET_FIELDS
 
 from index import bitsets
 from .errors import BadParameter

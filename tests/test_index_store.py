@@ -128,6 +128,7 @@ class Clock:
         self.i = 0
         self.strftime = time.strftime
         self.monotonic = time.monotonic
+        self.process_time = time.process_time
 
     def gmtime(self, secs=None):
         return time.gmtime(self.ticks[min(self.i, len(self.ticks) - 1)][0] if secs is None else secs)

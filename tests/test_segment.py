@@ -1,0 +1,117 @@
+"""The bulk segment writer makes the files Whoosh's own writer makes, byte for byte: every reader
+of the index (Whoosh's, and search's block readers) sees the same index either way."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from bench.generate import read_jsonl, write_jsonl
+from crawler.textpage import parse_text_page
+from index import segment
+from index.schema import build_schema, document
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample" / "pprnet-blog-page.txt"
+
+
+@pytest.fixture(scope="module")
+def entries(tmp_path_factory):
+    """The sample's entries and 400 generated ones (common words span several blocks of 128),
+    newest first as a build orders them."""
+    folder = tmp_path_factory.mktemp("segment")
+    generated = list(read_jsonl(write_jsonl(folder / "entries.jsonl", 400, seed=7)))
+    found = [*parse_text_page(SAMPLE.read_text(encoding="utf-8")).entries, *generated]
+    found.sort(key=lambda e: e.id)
+    found.sort(key=lambda e: e.month, reverse=True)
+    return found
+
+
+def _whoosh_build(folder: Path, entries) -> None:
+    """The reference: Whoosh's writer, a document at a time."""
+    random.seed(1)  # the segment's random name
+    ix = whoosh_index.create_in(str(folder), build_schema())
+    with ix.writer(limitmb=256, procs=1, compound=False) as writer:
+        for entry in entries:
+            writer.add_document(**document(entry))
+    ix.close()
+
+
+def _bulk_build(folder: Path, entries, processes: int = 1) -> segment.Built:
+    random.seed(1)
+    ix = whoosh_index.create_in(str(folder), build_schema())
+    with ix.writer(limitmb=256, procs=1, compound=False) as writer:
+        built = segment.build(writer, entries, processes=processes, parallel_from=0)
+    ix.close()
+    return built
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()
+            and not p.name.endswith(".lock")}
+
+
+def _assert_same(expected: dict[str, bytes], got: dict[str, bytes]) -> None:
+    assert sorted(got) == sorted(expected)
+    for name in expected:
+        assert got[name] == expected[name], f"{name} differs"
+
+
+@pytest.fixture(scope="module")
+def whoosh_files(entries, tmp_path_factory) -> dict[str, bytes]:
+    folder = tmp_path_factory.mktemp("whoosh")
+    _whoosh_build(folder, entries)
+    return _files(folder)
+
+
+def test_one_process_writes_what_whoosh_writes(entries, whoosh_files, tmp_path):
+    assert any(name.endswith(".pst") for name in whoosh_files)
+    built = _bulk_build(tmp_path, entries)
+    assert built.count == len(entries)
+    _assert_same(whoosh_files, _files(tmp_path))
+
+
+def test_runs_and_shares_in_other_processes_write_the_same_files(entries, whoosh_files,
+                                                                  tmp_path):
+    """Runs of entries analysed and shares of the terms encoded in two worker processes, the
+    pieces joined in order by this one."""
+    built = _bulk_build(tmp_path, entries, processes=2)
+    assert built.count == len(entries)
+    _assert_same(whoosh_files, _files(tmp_path))
+
+
+def test_uneven_runs_joined_in_order_write_the_same_files(entries, whoosh_files, tmp_path):
+    """Runs of any size (one document, or cut inside a posting block), their terms in three
+    shares, joined here in one process."""
+    cuts = [0, 5, 150, 151, len(entries)]
+    chunks = [segment.analyse(entries[a:b], a, shares=3) for a, b in zip(cuts, cuts[1:])]
+    random.seed(1)
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    with ix.writer(limitmb=256, procs=1, compound=False) as writer:
+        assembly = segment._Assembly(writer)
+        for chunk in chunks:
+            assembly.add(chunk)
+        for share in range(3):
+            assembly.encoded(segment.encode([c.shares[share] for c in chunks], assembly.lengths))
+        assembly.finish()
+    ix.close()
+    _assert_same(whoosh_files, _files(tmp_path))
+
+
+def test_the_check_can_fail(entries, whoosh_files, tmp_path):
+    """One document left out changes the files: the comparison above is not vacuous."""
+    _bulk_build(tmp_path, entries[:-1])
+    got = _files(tmp_path)
+    assert any(got.get(name) != data for name, data in whoosh_files.items())
+
+
+def test_runs_out_of_order_are_refused(entries, tmp_path):
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = ix.writer(limitmb=256, procs=1, compound=False)
+    try:
+        with pytest.raises(ValueError, match="expected 0"):
+            segment._Assembly(writer).add(segment.analyse(entries[:3], first=3))
+    finally:
+        writer.cancel()
