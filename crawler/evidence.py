@@ -138,7 +138,8 @@ def _design(title: str, summary: list[str], patterns: EvidencePatterns
     Only summary sentences holding a hint word are searched: most hold none, and the patterns'
     leading context ("In this ...") is costly to try at every word.
     """
-    hinted = [s for s in summary if any(h in s.lower() for h in patterns.design_hints)]
+    hinted = [s for s, low in zip(summary, map(str.lower, summary))
+              if any(h in low for h in patterns.design_hints)]
     for texts, which in (([title] if title else [], 1), (hinted, 2)):
         for rule in patterns.designs:
             for pattern in rule[which]:

@@ -3,40 +3,41 @@
 Whoosh's writer turns every posting into a tuple, sorts them all (spilling runs to disk past its
 memory limit), then feeds them one call at a time to its codec, reading each posting's field
 length back from disk. A whole-archive build adds documents in order, so each term's postings
-are already in document order. Here a build is two steps, each one a pure function, so both can
-run in several processes:
+come in document order already. Here the work is split by field, each part a pure function:
 
-1. `analyse` a run of entries: each document's row for the per-document files (stored fields,
-   lengths, columns) and each term's postings, in document order;
-2. `encode` a share of the terms (all of a term's postings, joined across runs): its blocks of
-   128 postings, made by Whoosh's own postings writer, and its term information.
+- `text_field`: one text field of every entry analysed in one pass, its postings gathered per
+  term, then written a block of 128 at a time by Whoosh's own postings writer (the costliest
+  part: the long text fields go to worker processes, a few fields each);
+- `read`: each entry's evidence, and its words as typed counted (workers' jobs too, a run of
+  entries each);
+- `documents`: the rest, in the caller's process: each entry's Whoosh document (evidence read
+  from the summary), the small fields' postings and the facets.
 
-`build` then writes the rows and, term by term in order, the encoded blocks into the segment.
-The files are the ones Whoosh's writer makes, byte for byte (tests/test_segment.py builds both
-ways and compares), so every reader of the index is unchanged.
+`build` writes the per-document files, then every field's terms in order. The files are the
+ones Whoosh's writer makes, byte for byte (tests/test_segment.py builds both ways and compares),
+so every reader of the index is unchanged.
 """
 
 from __future__ import annotations
 
 import io
-import math
 import multiprocessing
 import os
 import pickle
 import time
-import zlib
 from array import array
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, _lenfield
 from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Positions
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from crawler.evidence import Evidence, extract
 from crawler.records import Entry
 
 from .analysis import ClinicalTokenizer, term_positions
@@ -51,25 +52,19 @@ PARALLEL_FROM = 2000
 
 # A term's postings: document numbers, weights, encoded values (Whoosh's posting parts).
 Postings = tuple[array, array, list]
-# Per field, per term (a string in the one-pass text fields, whose UTF-8 sorts the same; else
-# the field's bytes).
-FieldPostings = dict[str, dict]
+# An encoded term: its text as bytes, its blocks as written, and its term information (whose
+# place in the postings file is set when the blocks are written there).
+Encoded = tuple[bytes, bytes, W3TermInfo]
 
 
 @dataclass
-class Chunk:
-    """What analysing a run of entries yields."""
+class Field:
+    """One indexed field, done: its terms encoded in order, and its length per document."""
 
-    first: int  # document number of the run's first entry
-    rows: list[tuple] = field(default_factory=list)  # per document: (field, stored, length, column)
-    # The run's postings: one share of the terms per encoding job, pickled when the run was
-    # analysed in another process (a build's main process passes them on without reading them).
-    shares: list[bytes | FieldPostings] = field(default_factory=list)
-    facets: dict[str, dict[str, list[int]]] = field(default_factory=dict)
-    participants: list[int | None] = field(default_factory=list)
-    topic_names: dict[str, str] = field(default_factory=dict)
-    spelling: SpellingCounter = field(default_factory=SpellingCounter)
-    cpu: float = 0.0  # seconds of CPU the analysis took, in whichever process did it
+    name: str
+    terms: list[Encoded]
+    lengths: array  # number of terms per document (0: none)
+    cpu: float = 0.0  # seconds of CPU it took, in whichever process did it
 
 
 @dataclass
@@ -84,59 +79,116 @@ class Built:
     spelling: SpellingCounter
     # CPU seconds the build took in other processes (0 when it ran in the caller's alone).
     worker_cpu: float = 0.0
-    processes: int = 1  # the processes that analysed and encoded: the caller's, or workers
+    processes: int = 1  # processes that did the work: the caller's, or its workers too
+
+
+def one_pass_fields(schema) -> list[str]:
+    """The text fields analysed in one pass (`term_positions`): stored as Whoosh's Positions
+    format by the clinical analyzer, as every searched text field is."""
+    return [name for name in sorted(schema.names())
+            if schema[name].indexed and type(schema[name].format) is Positions
+            and type(schema[name].analyzer) is ClinicalTokenizer and schema[name].scorable]
 
 
 def build(writer, entries: Sequence[Entry], processes: int | None = None,
           progress: Callable[[int], None] | None = None,
           parallel_from: int = PARALLEL_FROM) -> Built:
     """Every entry into the open Whoosh segment writer (which the caller commits), numbered in
-    order; analysed and encoded by several processes (one per CPU this process may use, unless
-    `processes` says) when there are enough entries to gain."""
+    order. With enough entries, worker processes (`processes` of them; by default one per CPU
+    this process may use) read the evidence and count the spelling, then do the text fields,
+    while this one makes the documents and writes the per-document files."""
+    _check_codec(writer.codec)
+    schema = writer.schema
     if processes is None:
         processes = len(os.sched_getaffinity(0))
-    if processes <= 1 or len(entries) < parallel_from:
-        chunk = analyse(entries, 0, 1, progress)
-        assembly = _Assembly(writer)
-        assembly.add(chunk)
-        assembly.encoded(encode(chunk.shares, assembly.lengths))
-        return assembly.finish()
-    # A few runs per process, so progress is reported as they finish and the work evens out.
-    size = max(100, math.ceil(len(entries) / (processes * 4)))
-    shares = processes * 2
+    texts = one_pass_fields(schema)
+    if processes < 1 or len(entries) < parallel_from:
+        built, rows, fields = documents(entries, set(texts), progress)
+        built.spelling = spelling(entries)
+        _write_rows(writer, rows, fields)
+        done = [text_field(name, [_text(e, name) for e in entries]) for name in texts]
+        _write_lengths(writer, done)
+        return _write(writer, built, fields + done)
+    groups = _groups(texts, entries, max(2, processes))
     # Fresh processes (not forks of this one, which may hold threads and their locks).
     context = multiprocessing.get_context("forkserver")
     try:
-        return _in_processes(writer, entries, processes, size, shares, context, progress)
+        with ProcessPoolExecutor(processes, mp_context=context) as pool:
+            # What this process waits for first: the entries' evidence, a share per worker.
+            share = -(-len(entries) // processes)
+            readings = [pool.submit(read, entries[first:first + share])
+                        for first in range(0, len(entries), share)]
+            jobs = [pool.submit(text_fields, group, [[_text(e, name) for e in entries]
+                                                     for name in group])
+                    for group in groups]
+            found = [job.result() for job in readings]
+            evidence = [one for part in found for one in part.evidence]
+            built, rows, fields = documents(entries, set(texts), progress, evidence)
+            for part in found:
+                built.spelling.merge(part.spelling)
+                built.worker_cpu += part.cpu
+            # The documents' rows written while the workers do the text fields.
+            _write_rows(writer, rows, fields)
+            done = [field for job in jobs for field in job.result()]
     except BrokenProcessPool as exc:
         raise IndexBuildFailed(
             "A process building the index stopped unexpectedly (out of memory?); the previous "
             "index still serves. Try again, or with fewer build processes."
         ) from exc
+    _write_lengths(writer, done)
+    built.worker_cpu += sum(f.cpu for f in done)
+    built.processes = processes + 1
+    return _write(writer, built, fields + done)
 
 
-def _in_processes(writer, entries, processes, size, shares, context, progress) -> Built:
-    with ProcessPoolExecutor(processes, mp_context=context) as pool:
-        runs: list[Future] = [pool.submit(analyse, entries[first:first + size], first, shares)
-                              for first in range(0, len(entries), size)]
-        assembly = _Assembly(writer)
-        waiting: dict[int, Chunk] = {}
-        for future in as_completed(runs):
-            chunk = future.result()
-            waiting[chunk.first] = chunk
-            # Rows go into the per-document files in document order, as runs arrive.
-            while assembly.count in waiting:
-                assembly.add(waiting.pop(assembly.count))
-                if progress:
-                    progress(assembly.count)
-        chunks = [run.result() for run in runs]
-        jobs = [pool.submit(encode, [chunk.shares[i] for chunk in chunks], assembly.lengths)
-                for i in range(shares)]
-        for job in as_completed(jobs):
-            assembly.encoded(job.result())
-    assembly.built.worker_cpu = sum(chunk.cpu for chunk in chunks) + assembly.encode_cpu
-    assembly.built.processes = processes
-    return assembly.finish()
+def _text(entry: Entry, name: str) -> str:
+    """A text field's value as `document` gives it: the entry's attribute of that name."""
+    return getattr(entry, name)
+
+
+def _groups(texts: list[str], entries: Sequence[Entry], jobs: int) -> list[list[str]]:
+    """The text fields shared out between at most `jobs` jobs, longest first to the least
+    loaded: the summary alone, the rest together."""
+    workers = max(1, min(jobs, len(texts)))
+    sample = entries[:200]
+    size = {name: sum(len(_text(e, name)) for e in sample) for name in texts}
+    groups: list[list[str]] = [[] for _ in range(workers)]
+    load = [0] * workers
+    for name in sorted(texts, key=lambda n: -size[n]):
+        least = load.index(min(load))
+        groups[least].append(name)
+        load[least] += size[name]
+    return [group for group in groups if group]
+
+
+@dataclass
+class Reading:
+    """What is read from each of a run of entries besides its index terms."""
+
+    evidence: list[Evidence]
+    spelling: SpellingCounter
+    cpu: float = 0.0
+
+
+def read(entries: Sequence[Entry]) -> Reading:
+    """Each entry's evidence, and its words as typed counted (a worker process's job)."""
+    started = time.process_time()
+    found = Reading([extract(entry) for entry in entries], spelling(entries))
+    found.cpu = time.process_time() - started
+    return found
+
+
+def spelling(entries: Sequence[Entry]) -> SpellingCounter:
+    """The entries' words as typed, counted."""
+    counter = SpellingCounter()
+    for entry in entries:
+        counter.add(spelling_words(entry))
+    return counter
+
+
+def text_fields(names: list[str], columns: list[list[str]]) -> list[Field]:
+    """Several text fields, each from every document's value (a worker process's job)."""
+    return [text_field(name, values) for name, values in zip(names, columns)]
 
 
 # The pickled part of a single position's value, kept: most postings of a word are one
@@ -159,76 +211,72 @@ def _encode_positions(positions: list[int]) -> bytes:
     return pack_uint(len(gaps)) + pickle.dumps(gaps, 2)
 
 
-def analyse(entries: Sequence[Entry], first: int = 0, shares: int = 1,
-            progress: Callable[[int], None] | None = None) -> Chunk:
-    """The documents of `entries`, numbered from `first`, with their terms split into
-    `shares` parts by a hash of the term (the same in every process), each pickled; one share
-    is left as it is."""
+def text_field(name: str, values: Sequence[str]) -> Field:
+    """One text field of every document (numbered from 0), analysed in one pass and encoded."""
     started = time.process_time()
+    fieldobj = build_schema()[name]
+    boost = fieldobj.format.field_boost
+    stemming = fieldobj.analyzer.stemming
+    terms: dict[str, Postings] = {}
+    lengths = array("I")
+    for docnum, value in enumerate(values):
+        length = 0
+        for term, positions in term_positions(value, stemming).items():
+            n = len(positions)
+            length += n
+            slot = terms.get(term)
+            if slot is None:
+                slot = terms[term] = (array("I"), array("f"), [])
+            slot[0].append(docnum)
+            slot[1].append(float(n) * boost)
+            slot[2].append(_encode_positions(positions))
+        lengths.append(length)
+    encoded = encode(fieldobj, terms, lengths)
+    return Field(name, encoded, lengths, time.process_time() - started)
+
+
+def documents(entries: Sequence[Entry], skip: set[str],
+              progress: Callable[[int], None] | None = None,
+              evidence: Sequence[Evidence] | None = None,
+              ) -> tuple[Built, list[list[tuple]], list[Field]]:
+    """Each entry's Whoosh document (with its evidence, read here unless given): its facets,
+    its row for the per-document files ((field, stored value, column value) in Whoosh's
+    order), and the indexed fields other than `skip` done."""
     schema = build_schema()
-    chunk = Chunk(first=first, facets={f: {} for f in FACET_FIELDS})
-    postings: FieldPostings = {}
-    # How each field is indexed, worked out once: (name, field, one-pass analysis?).
+    built = Built(len(entries), {f: {} for f in FACET_FIELDS}, [], {}, SpellingCounter())
     plan = []
+    postings: dict[str, dict[bytes, Postings]] = {}
+    lengths: dict[str, array] = {}
     for name in sorted(schema.names()):
         fieldobj = schema[name]
-        fast = (fieldobj.indexed and type(fieldobj.format) is Positions
-                and type(fieldobj.analyzer) is ClinicalTokenizer and fieldobj.scorable)
-        plan.append((name, fieldobj, fast))
-        if fieldobj.indexed:
-            postings[name] = {}
         if fieldobj.vector or fieldobj.separate_spelling():
             raise NotImplementedError(f"field {name}: vectors and spelling fields are not built")
-    facets = chunk.facets
-    for docnum, entry in enumerate(entries, first):
-        doc = document(entry)
-        chunk.participants.append(doc.get("participants"))
-        chunk.topic_names.update(zip(doc["topics"].split(), entry.topics))
+        indexed = fieldobj.indexed and name not in skip
+        plan.append((name, fieldobj, indexed))
+        if indexed:
+            postings[name] = {}
+            lengths[name] = array("I")
+    rows = []
+    facets = built.facets
+    for docnum, entry in enumerate(entries):
+        doc = document(entry, evidence[docnum] if evidence is not None else None)
+        built.participants.append(doc.get("participants"))
+        built.topic_names.update(zip(doc["topics"].split(), entry.topics))
         for name in FACET_FIELDS:
             keys = doc[name].split() if name == "topics" else [doc.get(name, "")]
             for key in keys:
                 if key:
                     facets[name].setdefault(key, []).append(docnum)
-        chunk.spelling.add(spelling_words(entry))
-        chunk.rows.append(_row(doc, docnum, plan, postings))
-        if progress and (docnum - first + 1) % 50 == 0:
-            progress(docnum - first + 1)
-    if shares == 1:
-        chunk.shares = [postings]
-    else:
-        parts = [{name: {} for name in postings} for _ in range(shares)]
-        for name, terms in postings.items():
-            for term, slot in terms.items():
-                key = term.encode("utf-8") if type(term) is str else term
-                parts[zlib.crc32(key) % shares][name][term] = slot
-        chunk.shares = [pickle.dumps(part, pickle.HIGHEST_PROTOCOL) for part in parts]
-    chunk.cpu = time.process_time() - started
-    return chunk
-
-
-def _row(doc: dict, docnum: int, plan, postings: FieldPostings) -> tuple:
-    """One document's postings added to `postings`, and its per-document writer row: what
-    Whoosh's add_document does for it, in the same order (fields sorted by name)."""
-    row = []
-    for name, fieldobj, fast in plan:
-        value = doc.get(name)
-        if value is None:
-            continue
-        length = 0
-        if fieldobj.indexed:
-            terms = postings[name]
-            if fast:
-                boost = fieldobj.format.field_boost
-                for term, positions in term_positions(value, fieldobj.analyzer.stemming).items():
-                    n = len(positions)
-                    length += n
-                    slot = terms.get(term)
-                    if slot is None:
-                        slot = terms[term] = (array("I"), array("f"), [])
-                    slot[0].append(docnum)
-                    slot[1].append(float(n) * boost)
-                    slot[2].append(_encode_positions(positions))
-            else:
+        row = []
+        for name, fieldobj, indexed in plan:
+            value = doc.get(name)
+            if value is None:
+                if indexed:
+                    lengths[name].append(0)
+                continue
+            length = 0
+            if indexed:
+                terms = postings[name]
                 for tbytes, freq, weight, vbytes in fieldobj.index(value):
                     if fieldobj.scorable:
                         length += freq
@@ -239,63 +287,41 @@ def _row(doc: dict, docnum: int, plan, postings: FieldPostings) -> tuple:
                     slot[1].append(weight)
                     if vbytes:
                         slot[2].append(vbytes)
-        stored = value if fieldobj.stored else None
-        column = fieldobj.to_column_value(value) if fieldobj.column_type else None
-        row.append((name, stored, length, column))
-    return tuple(row)
+                lengths[name].append(length)
+            stored = value if fieldobj.stored else None
+            column = fieldobj.to_column_value(value) if fieldobj.column_type else None
+            row.append((name, stored, column))
+        rows.append(row)
+        if progress and (docnum + 1) % 50 == 0:
+            progress(docnum + 1)
+    fields = [Field(name, encode(schema[name], postings[name], lengths[name]), lengths[name])
+              for name in postings]
+    return built, rows, fields
 
 
-# An encoded term: its text as bytes, its blocks as written, and its term information (whose
-# place in the postings file is set when the blocks are written there).
-Encoded = tuple[bytes, bytes, W3TermInfo]
+def encode(fieldobj, terms: dict, lengths: array) -> list[Encoded]:
+    """A field's terms in byte order, each term's postings written as Whoosh's postings writer
+    writes them, a block of 128 at a time, into a buffer of the field's own."""
+    kept = [byte_to_length(length_to_byte(n)) if n else None for n in lengths]
+    fmt = fieldobj.format
+    buffer = io.BytesIO()
+    postwriter = W3Codec().postings_writer(StructFile(buffer))
+    places = []
+    for term in sorted(terms):
+        ids, weights, values = terms[term]
+        if values and len(values) != len(ids):
+            raise ValueError(f"{term!r}: postings with and without values")
+        start = buffer.tell()
+        postwriter.start_postings(fmt, W3TermInfo())
+        _blocks(postwriter, ids, weights, values, kept)
+        info = postwriter.finish_postings()
+        places.append((term.encode("utf-8") if type(term) is str else term, start,
+                       buffer.tell(), info))
+    written = buffer.getvalue()
+    return [(btext, written[start:end], info) for btext, start, end, info in places]
 
 
-def encode(shares: list[bytes | FieldPostings], lengths: dict[str, list]
-           ) -> tuple[dict[str, list[Encoded]], float]:
-    """One share of the terms, from every run in document order: each term's postings joined
-    and written as Whoosh's postings writer writes them, a block of 128 at a time, into a
-    buffer of their own. `lengths` is each field's length per document as the index keeps it.
-    Returns the encoded terms per field, and the seconds of CPU it took."""
-    started = time.process_time()
-    schema = build_schema()
-    parts: list[FieldPostings] = [share if isinstance(share, dict) else pickle.loads(share)
-                                  for share in shares]
-    codec = W3Codec()
-    out: dict[str, list[Encoded]] = {}
-    for name in sorted({name for part in parts for name, terms in part.items() if terms}):
-        fmt = schema[name].format
-        buffer = io.BytesIO()
-        postwriter = codec.postings_writer(StructFile(buffer))
-        field_lengths = lengths.get(name)
-        found: dict = {}
-        for part in parts:
-            for term, slot in part.get(name, {}).items():
-                found.setdefault(term, []).append(slot)
-        places = []
-        for term in sorted(found):
-            slots = found[term]
-            if len(slots) == 1:
-                ids, weights, values = slots[0]
-            else:
-                ids, weights, values = array("I"), array("f"), []
-                for i, w, v in slots:
-                    ids.extend(i)
-                    weights.extend(w)
-                    values.extend(v)
-            if values and len(values) != len(ids):
-                raise ValueError(f"{name}:{term!r}: postings with and without values")
-            start = buffer.tell()
-            postwriter.start_postings(fmt, W3TermInfo())
-            _blocks(postwriter, ids, weights, values, field_lengths)
-            info = postwriter.finish_postings()
-            places.append((term.encode("utf-8") if type(term) is str else term, start,
-                           buffer.tell(), info))
-        written = buffer.getvalue()
-        out[name] = [(btext, written[start:end], info) for btext, start, end, info in places]
-    return out, time.process_time() - started
-
-
-def _blocks(postwriter, ids: array, weights: array, values: list, lengths) -> None:
+def _blocks(postwriter, ids: array, weights: array, values: list, lengths: list) -> None:
     """What add_posting does a posting at a time, a block at a time: the block's parts and
     statistics set as it would have gathered them, then its own block writer."""
     block = postwriter._blocklimit
@@ -307,90 +333,82 @@ def _blocks(postwriter, ids: array, weights: array, values: list, lengths) -> No
         postwriter._weights = weights[start:end]
         postwriter._values = values[start:end] if values else []
         postwriter._maxweight = max(0, max(postwriter._weights))
-        known = [n for n in map(lengths.__getitem__, block_ids) if n] if lengths else ()
+        known = [n for n in map(lengths.__getitem__, block_ids) if n]
         postwriter._minlength = min(known) if known else None
         postwriter._maxlength = max(known) if known else 0
         postwriter._write_block(last=end == total)
 
 
-class _Assembly:
-    """The segment being written: rows of runs in document order, then every encoded term."""
-
-    def __init__(self, writer):
-        codec = writer.codec
-        if (type(codec) is not W3Codec or (codec._blocklimit, codec._compression,
-                                           codec._inlinelimit) != (128, 3, 1)):
-            raise NotImplementedError("the bulk build writes Whoosh's default W3 codec only")
-        self.writer = writer
-        self.count = 0
-        self.lengths: dict[str, list] = {}
-        self.terms: dict[str, list[Encoded]] = {}
-        self.encode_cpu = 0.0
-        self.built = Built(0, {f: {} for f in FACET_FIELDS}, [], {}, SpellingCounter())
-
-    def add(self, chunk: Chunk) -> None:
-        """A run's rows, which must be the next documents."""
-        if chunk.first != self.count:
-            raise ValueError(f"run starts at document {chunk.first}, expected {self.count}")
-        schema = self.writer.schema
-        perdoc = self.writer.perdocwriter
-        lengths = self.lengths
-        for docnum, row in enumerate(chunk.rows, chunk.first):
-            perdoc.start_doc(docnum)
-            for name, stored, length, column in row:
-                fieldobj = schema[name]
-                perdoc.add_field(name, fieldobj, stored, length)
-                if column is not None:
-                    perdoc.add_column_value(name, fieldobj.column_type, column)
-                if length:
-                    kept = lengths.setdefault(name, [])
-                    kept.extend([None] * (docnum - len(kept)))
-                    kept.append(byte_to_length(length_to_byte(length)))
-            perdoc.finish_doc()
-        self.count += len(chunk.rows)
-        for kept in lengths.values():
-            kept.extend([None] * (self.count - len(kept)))
-        built = self.built
-        built.participants.extend(chunk.participants)
-        built.topic_names.update(chunk.topic_names)
-        built.spelling.merge(chunk.spelling)
-        for name, values in chunk.facets.items():
-            for key, docnums in values.items():
-                built.facets[name].setdefault(key, []).extend(docnums)
-
-    def encoded(self, share: tuple[dict[str, list[Encoded]], float]) -> None:
-        terms_by_field, cpu = share
-        self.encode_cpu += cpu
-        for name, terms in terms_by_field.items():
-            self.terms.setdefault(name, []).extend(terms)
-
-    def finish(self) -> Built:
-        writer = self.writer
-        writer.docnum = self.count
-        writer._added = bool(self.count)
-        terms = self.terms
-        schema = writer.schema
-
-        def flush() -> None:
-            # In place of the writer's own flush: the per-document files, then each field's
-            # terms in byte order, their blocks and term information.
-            writer.perdocwriter.close()
-            fieldwriter = writer.fieldwriter
-            postfile, table = fieldwriter._postfile, fieldwriter._tindex
-            for name in sorted(terms):
-                fieldwriter.start_field(name, schema[name])
-                prefix = pack_ushort(fieldwriter._fieldid)
-                for btext, data, info in sorted(terms[name], key=_first):
-                    info.set_extent(postfile.tell(), len(data))
-                    postfile.write(data)
-                    table.add(prefix + btext, info.to_bytes())
-                fieldwriter.finish_field()
-            fieldwriter.close()
-
-        writer._flush_segment = flush
-        self.built.count = self.count
-        return self.built
+def _check_codec(codec) -> None:
+    if (type(codec) is not W3Codec
+            or (codec._blocklimit, codec._compression, codec._inlinelimit) != (128, 3, 1)):
+        raise NotImplementedError("the bulk build writes Whoosh's default W3 codec only")
 
 
-def _first(item: tuple) -> bytes:
-    return item[0]
+def _write_rows(writer, rows: list[list[tuple]], fields: list[Field]) -> None:
+    """Each document's stored fields, columns and the lengths of `fields` into the per-document
+    files; the other fields' lengths are added by `_write_lengths` when they are known."""
+    schema = writer.schema
+    perdoc = writer.perdocwriter
+    lengths = {f.name: f.lengths for f in fields}
+    for docnum, row in enumerate(rows):
+        perdoc.start_doc(docnum)
+        for name, stored, column in row:
+            fieldobj = schema[name]
+            found = lengths.get(name)
+            perdoc.add_field(name, fieldobj, stored, found[docnum] if found else 0)
+            if column is not None:
+                perdoc.add_column_value(name, fieldobj.column_type, column)
+        perdoc.finish_doc()
+
+
+def _write_lengths(writer, fields: list[Field]) -> None:
+    """The length column and total length of each of `fields`, written after the documents'
+    rows: what add_field would have added document by document."""
+    perdoc = writer.perdocwriter
+    for done in fields:
+        lengths = [(docnum, n) for docnum, n in enumerate(done.lengths) if n]
+        if not lengths:
+            continue
+        name = _lenfield(done.name)
+        if not perdoc._has_column(name):
+            perdoc._create_column(name, LENGTHS_COLUMN)
+        column = perdoc._get_column(name)
+        for docnum, n in lengths:
+            column.add(docnum, length_to_byte(n))
+        perdoc._fieldlengths[done.name] += sum(n for _, n in lengths)
+
+
+def _write(writer, built: Built, fields: list[Field]) -> Built:
+    """The postings, when the writer commits. The segment's total lengths per field are put in
+    the order add_field would have met them (document by document, fields by name): it is
+    saved with the segment."""
+    schema = writer.schema
+    totals = writer.perdocwriter._fieldlengths
+    first = {f.name: next((d for d, n in enumerate(f.lengths) if n), None) for f in fields}
+    order = sorted((name for name in totals), key=lambda name: (first.get(name) or 0, name))
+    reordered = {name: totals[name] for name in order}
+    totals.clear()
+    totals.update(reordered)
+    writer.docnum = built.count
+    writer._added = bool(built.count)
+    ordered = sorted((f for f in fields if f.terms), key=lambda f: f.name)
+
+    def flush() -> None:
+        # In place of the writer's own flush: the per-document files, then each field's
+        # terms in byte order, their blocks and term information.
+        writer.perdocwriter.close()
+        fieldwriter = writer.fieldwriter
+        postfile, table = fieldwriter._postfile, fieldwriter._tindex
+        for done in ordered:
+            fieldwriter.start_field(done.name, schema[done.name])
+            prefix = pack_ushort(fieldwriter._fieldid)
+            for btext, data, info in done.terms:
+                info.set_extent(postfile.tell(), len(data))
+                postfile.write(data)
+                table.add(prefix + btext, info.to_bytes())
+            fieldwriter.finish_field()
+        fieldwriter.close()
+
+    writer._flush_segment = flush
+    return built

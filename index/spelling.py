@@ -132,7 +132,7 @@ class SpellingCounter:
         self.forms.update(words.items())
 
     def merge(self, other: "SpellingCounter") -> None:
-        """Another counter's entries added to this one's (a build's chunks, joined)."""
+        """Another counter's entries added to this one's (a build's runs of entries, joined)."""
         self.counts.update(other.counts)
         self.forms.update(other.forms)
 

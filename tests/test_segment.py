@@ -15,6 +15,7 @@ from index import segment
 from index.schema import build_schema, document
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample" / "pprnet-blog-page.txt"
+PANIC = parse_text_page(SAMPLE.read_text(encoding="utf-8")).entries[0]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def _whoosh_build(folder: Path, entries) -> None:
     ix.close()
 
 
-def _bulk_build(folder: Path, entries, processes: int = 1) -> segment.Built:
+def _bulk_build(folder: Path, entries, processes: int = 0) -> segment.Built:
     random.seed(1)
     ix = whoosh_index.create_in(str(folder), build_schema())
     with ix.writer(limitmb=256, procs=1, compound=False) as writer:
@@ -73,31 +74,24 @@ def test_one_process_writes_what_whoosh_writes(entries, whoosh_files, tmp_path):
     _assert_same(whoosh_files, _files(tmp_path))
 
 
-def test_runs_and_shares_in_other_processes_write_the_same_files(entries, whoosh_files,
-                                                                  tmp_path):
-    """Runs of entries analysed and shares of the terms encoded in two worker processes, the
-    pieces joined in order by this one."""
-    built = _bulk_build(tmp_path, entries, processes=2)
+@pytest.mark.parametrize("processes", [1, 2])
+def test_fields_done_in_other_processes_write_the_same_files(entries, whoosh_files, tmp_path,
+                                                              processes):
+    """The text fields analysed and encoded and the spelling counted by one or two worker
+    processes, joined in order by this one."""
+    built = _bulk_build(tmp_path, entries, processes=processes)
     assert built.count == len(entries)
+    assert built.processes == processes + 1
+    assert built.worker_cpu > 0
     _assert_same(whoosh_files, _files(tmp_path))
 
 
-def test_uneven_runs_joined_in_order_write_the_same_files(entries, whoosh_files, tmp_path):
-    """Runs of any size (one document, or cut inside a posting block), their terms in three
-    shares, joined here in one process."""
-    cuts = [0, 5, 150, 151, len(entries)]
-    chunks = [segment.analyse(entries[a:b], a, shares=3) for a, b in zip(cuts, cuts[1:])]
-    random.seed(1)
-    ix = whoosh_index.create_in(str(tmp_path), build_schema())
-    with ix.writer(limitmb=256, procs=1, compound=False) as writer:
-        assembly = segment._Assembly(writer)
-        for chunk in chunks:
-            assembly.add(chunk)
-        for share in range(3):
-            assembly.encoded(segment.encode([c.shares[share] for c in chunks], assembly.lengths))
-        assembly.finish()
-    ix.close()
-    _assert_same(whoosh_files, _files(tmp_path))
+def test_the_summary_gets_a_worker_of_its_own():
+    entries = [PANIC] * 3
+    assert segment._groups(["citation", "implications", "summary", "title"], entries, 2) == [
+        ["summary"], ["implications", "citation", "title"]]
+    assert segment._groups(["citation", "summary", "title"], entries, 1) == [
+        ["summary", "citation", "title"]]
 
 
 def test_the_check_can_fail(entries, whoosh_files, tmp_path):
@@ -105,13 +99,3 @@ def test_the_check_can_fail(entries, whoosh_files, tmp_path):
     _bulk_build(tmp_path, entries[:-1])
     got = _files(tmp_path)
     assert any(got.get(name) != data for name, data in whoosh_files.items())
-
-
-def test_runs_out_of_order_are_refused(entries, tmp_path):
-    ix = whoosh_index.create_in(str(tmp_path), build_schema())
-    writer = ix.writer(limitmb=256, procs=1, compound=False)
-    try:
-        with pytest.raises(ValueError, match="expected 0"):
-            segment._Assembly(writer).add(segment.analyse(entries[:3], first=3))
-    finally:
-        writer.cancel()
