@@ -47,7 +47,8 @@ from .spelling import SpellingCounter
 
 # Facet fields whose values' documents the build keeps as bitsets (index/store.py).
 FACET_FIELDS = ("topics", "research_type", "year", "design", "participants_band")
-# Below this many entries a build works in its own process: starting others costs more.
+# Below this many entries a build works in its own process unless told otherwise: starting
+# others costs more than they gain.
 PARALLEL_FROM = 2000
 
 # A term's postings: document numbers, weights, encoded values (Whoosh's posting parts).
@@ -94,15 +95,17 @@ def build(writer, entries: Sequence[Entry], processes: int | None = None,
           progress: Callable[[int], None] | None = None,
           parallel_from: int = PARALLEL_FROM) -> Built:
     """Every entry into the open Whoosh segment writer (which the caller commits), numbered in
-    order. With enough entries, worker processes (`processes` of them; by default one per CPU
-    this process may use) read the evidence and count the spelling, then do the text fields,
-    while this one makes the documents and writes the per-document files."""
+    order. Worker processes (`processes` of them, none for 0; by default one per CPU this
+    process may use, when it may use several and there are enough entries to gain) read the
+    evidence and count the spelling, then do the text fields, while this one makes the
+    documents and writes the per-document files."""
     _check_codec(writer.codec)
     schema = writer.schema
-    if processes is None:
-        processes = len(os.sched_getaffinity(0))
+    if processes is None:  # automatic: workers where they gain
+        cpus = len(os.sched_getaffinity(0))
+        processes = cpus if cpus > 1 and len(entries) >= parallel_from else 0
     texts = one_pass_fields(schema)
-    if processes < 1 or len(entries) < parallel_from:
+    if processes < 1:
         built, rows, fields = documents(entries, set(texts), progress)
         built.spelling = spelling(entries)
         _write_rows(writer, rows, fields)

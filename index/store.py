@@ -83,7 +83,8 @@ class IndexStore:
     def __init__(self, data_folder: Path | str, processes: int | None = None):
         self.root = Path(data_folder) / INDEX_FOLDER
         self._held = False
-        # How many processes a build analyses entries in (None: one per CPU it may use).
+        # How many worker processes a build uses (0: none; None: decided per build, see
+        # index.segment.build).
         self.processes = processes
 
     @contextmanager

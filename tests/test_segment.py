@@ -3,15 +3,20 @@ of the index (Whoosh's, and search's block readers) sees the same index either w
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
 from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
 
 from bench.generate import read_jsonl, write_jsonl
+from conftest import PPRSEARCH, cli_env
 from crawler.textpage import parse_text_page
 from index import segment
+from index.archive import Archive
+from index.store import IndexStore
 from index.schema import build_schema, document
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample" / "pprnet-blog-page.txt"
@@ -44,7 +49,7 @@ def _bulk_build(folder: Path, entries, processes: int = 0) -> segment.Built:
     random.seed(1)
     ix = whoosh_index.create_in(str(folder), build_schema())
     with ix.writer(limitmb=256, procs=1, compound=False) as writer:
-        built = segment.build(writer, entries, processes=processes, parallel_from=0)
+        built = segment.build(writer, entries, processes=processes)
     ix.close()
     return built
 
@@ -99,3 +104,30 @@ def test_the_check_can_fail(entries, whoosh_files, tmp_path):
     _bulk_build(tmp_path, entries[:-1])
     got = _files(tmp_path)
     assert any(got.get(name) != data for name, data in whoosh_files.items())
+
+
+def test_the_cli_builds_a_large_archive_in_worker_processes(tmp_path):
+    """`pprsearch reindex` on an archive large enough for workers (started from the CLI's own
+    process, as an admin starts it) writes the index a one-process build writes."""
+    count = segment.PARALLEL_FROM
+    jsonl = write_jsonl(tmp_path / "entries.jsonl", count, seed=11)
+    data = tmp_path / "data"
+    with Archive(data) as archive:
+        archive.upsert(read_jsonl(jsonl))
+    done = subprocess.run([*PPRSEARCH, "--data", str(data), "reindex"], capture_output=True,
+                          text=True, timeout=300, env=cli_env())
+    assert done.returncode == 0, done.stderr
+    generation = IndexStore(data).current()
+    assert generation.entries == count
+    if len(os.sched_getaffinity(0)) > 1:
+        assert generation.processes > 1
+    alone = IndexStore(tmp_path / "alone", processes=0).build(list(read_jsonl(jsonl)))
+    assert alone.processes == 1
+    assert _segment_files(generation.path) == _segment_files(alone.path)
+
+
+def _segment_files(folder: Path) -> dict[str, bytes]:
+    """A generation's index files by extension (the segment's random name left out); its
+    table of contents, which names the segment, is left out too."""
+    return {p.name.split(".", 1)[1]: p.read_bytes() for p in folder.iterdir()
+            if p.name.startswith("MAIN_") and "." in p.name and not p.name.endswith(".toc")}
