@@ -50,6 +50,8 @@ WORD_INDEXES = 4096
 STORED_KEPT = 1024
 # Citation terms looked at for the start of a word being typed, at most.
 _CITATION_PREFIX_SCAN = 200
+# Document frequencies kept per generation, (field, term) -> count (~100 bytes each).
+FREQUENCIES_KEPT = 100_000
 # Suggestions' counts kept (a few bytes each), across generations (the key names one).
 COUNTS_KEPT = 4096
 # A query finding fewer entries than this is offered a "did you mean".
@@ -71,6 +73,25 @@ class IndexView:
     words: BoundedCache
     # Shown entries' stored fields (read from the index, decompressed, unpickled once).
     stored: BoundedCache = field(default_factory=lambda: BoundedCache(STORED_KEPT))
+    # Documents holding a term, by (field, term): the cost check and the compiler ask for
+    # the same few terms on every answer (see doc_frequency).
+    frequencies: dict = field(default_factory=dict)
+
+    def doc_frequency(self, reader) -> Callable[[str, str], int]:
+        """`reader.doc_frequency`, its answers kept for the generation (the reader's)."""
+        kept = self.frequencies
+
+        def doc_frequency(fieldname: str, term) -> int:
+            key = (fieldname, term)
+            found = kept.get(key)
+            if found is None:
+                found = reader.doc_frequency(fieldname, term)
+                if len(kept) >= FREQUENCIES_KEPT:
+                    kept.clear()
+                kept[key] = found
+            return found
+
+        return doc_frequency
 
 
 @dataclass(frozen=True)
@@ -80,7 +101,7 @@ class RelatedEntry:
     month: str
 
 
-def _starting(spelling: Spelling, reader):
+def _starting(spelling: Spelling, reader, doc_frequency):
     """The index's words starting with a typed word, as many as one may expand to: the
     vocabulary of titles, summaries and implications first, then the citations' (authors'
     surnames, journals), which the vocabulary does not hold, commonest first."""
@@ -89,7 +110,7 @@ def _starting(spelling: Spelling, reader):
         if len(found) < PREFIX_MAX_WORDS:
             cited = [t.decode("utf-8") for t in itertools.islice(
                 reader.expand_prefix("citation", word), _CITATION_PREFIX_SCAN)]
-            cited.sort(key=lambda t: (-reader.doc_frequency("citation", t), t))
+            cited.sort(key=lambda t: (-doc_frequency("citation", t), t))
             found += [t for t in cited if t not in found][:PREFIX_MAX_WORDS - len(found)]
         return found
     return starting
@@ -223,7 +244,7 @@ class SearchService:
         for facet in FACETS:
             facet.check(request, view.facets)
         reader = self.searcher(view).reader()  # QueryTooCostly before anything is run:
-        cost.check(request.q, reader.doc_frequency, view.facets.size, self.synonyms,
+        cost.check(request.q, view.doc_frequency(reader), view.facets.size, self.synonyms,
                    near=view.corrections)
         key = (view.generation.name, self.synonyms.stamp(), request)
         return self._answers.get(key, lambda: self._search(view, request), self.answer_looked_up)
@@ -279,10 +300,12 @@ class SearchService:
     def _compile(self, view: IndexView, reader, q: str, prefix: bool = False):
         """The compiled query, and the `known(term)` test it was compiled with."""
 
-        def known(term: str) -> bool:
-            return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+        doc_frequency = view.doc_frequency(reader)
 
-        starting = _starting(view.spelling, reader) if prefix else None
+        def known(term: str) -> bool:
+            return any(doc_frequency(f, term) for f in TEXT_FIELDS)
+
+        starting = _starting(view.spelling, reader, doc_frequency) if prefix else None
         compiled = compile_query(q, self.synonyms, known=known, near=view.corrections,
                                  starting=starting)
         if compiled.completed in compiled.words:  # a word still being typed is not misspelled
