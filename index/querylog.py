@@ -13,8 +13,10 @@ thread of the process writes what has gathered in one transaction every FLUSH_SE
 search pays no SQLite commit, and a busy worker one commit a second rather than one a search).
 Reading the log (`top`, /admin) first writes what this process holds; another worker's rows
 show within FLUSH_SECONDS. Rows still held when the process exits are written at exit; a
-process killed outright loses at most its last second's. A write kept waiting over 50 ms by
-another (WAL, synchronous=NORMAL) is dropped, never failing a search.
+process killed outright loses at most its last second's. The rows go in as one INSERT of
+many rows (one statement, so the write lock is not held while the writer waits for the GIL
+between rows); a write kept waiting over WAIT_SECONDS by another worker's (WAL,
+synchronous=NORMAL) is dropped, never failing a search.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ _PRUNE_EVERY_S = 3600
 FLUSH_SECONDS = 1.0
 # Rows held at most; past it a search writes them itself (a stalled writer loses nothing).
 _HELD_MAX = 10_000
+# Rows in one INSERT statement (4 values each: SQLite allows 32,766 in one statement).
+_ROWS_PER_INSERT = 500
+# Seconds the writer waits for another process's write before dropping what it holds.
+WAIT_SECONDS = 2.0
 _FILTERS = ("topic", "type", "year", "design", "participants")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS queries (
@@ -94,7 +100,7 @@ class QueryLog:
         db = getattr(self._local, "db", None)
         if db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=0.05, isolation_level=None,
+            db = sqlite3.connect(self.path, timeout=WAIT_SECONDS, isolation_level=None,
                                  check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
@@ -136,14 +142,11 @@ class QueryLog:
                 return
             try:
                 db = self._db()
-                db.execute("BEGIN")
-                try:
-                    db.executemany("INSERT INTO queries (day, q, filters, total) "
-                                   "VALUES (?, ?, ?, ?)", rows)
-                    db.execute("COMMIT")
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
+                for at in range(0, len(rows), _ROWS_PER_INSERT):
+                    chunk = rows[at:at + _ROWS_PER_INSERT]
+                    db.execute("INSERT INTO queries (day, q, filters, total) VALUES "
+                               + ", ".join(["(?, ?, ?, ?)"] * len(chunk)),
+                               [value for row in chunk for value in row])
                 # Now and then, counting a search of today forgets what is past keeping.
                 if rows[-1][0] == _today() and time.monotonic() - self._pruned > _PRUNE_EVERY_S:
                     self._pruned = time.monotonic()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,8 @@ from .synonyms import DATA_FILE, DEFAULT_FILE, Synonyms
 from .typos import Corrections
 
 log = logging.getLogger(__name__)
+# The file naming the serving generation, in the store's folder (index/store.py).
+CURRENT_FILE = "CURRENT"
 # Hits by relevance that get the bonus for holding the words close together.
 RESCORE_DEPTH = 50
 # Word indexes kept for snippets and marked titles and citations, per generation: four per
@@ -151,8 +154,26 @@ class SearchService:
         self._rejected: dict[str, str] = {}  # generation -> what its check found wrong
         self._complete: tuple[tuple, complete.Completions] | None = None
         self._counts = BoundedCache(COUNTS_KEPT)  # suggestions' counts
+        self._current_file = self.store.root / CURRENT_FILE
+        self._current: tuple[tuple, str | None] | None = None  # (CURRENT's stat, its name)
 
     # Index generations and searchers
+
+    def current_name(self) -> str | None:
+        """The name in the data folder's CURRENT, as `IndexStore.current_name` reads it, read
+        again only when the file is another one: a swap replaces it by a rename (a new inode
+        and change time), so its stat tells a swap without opening it on every request."""
+        try:
+            st = os.stat(self._current_file)
+        except OSError:
+            return self.store.current_name()
+        signature = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        held = self._current
+        if held is not None and held[0] == signature:
+            return held[1]
+        name = self.store.current_name()
+        self._current = (signature, name)
+        return name
 
     def view(self) -> IndexView:
         """The current generation, opened once per process and swapped when CURRENT moves.
@@ -161,7 +182,7 @@ class SearchService:
         and its files' sizes are checked before every use; one that fails is never read again
         by this process, and the newest generation that passes serves instead (`health()`).
         """
-        name = self.store.current_name()
+        name = self.current_name()
         view = self._view
         if (view is not None and (view.generation.name == name or name in self._rejected)
                 and not self._damaged(view)):
@@ -244,15 +265,20 @@ class SearchService:
         for facet in FACETS:
             facet.check(request, view.facets)
         reader = self.searcher(view).reader()  # QueryTooCostly before anything is run:
-        cost.check(request.q, view.doc_frequency(reader), view.facets.size, self.synonyms,
+        synonyms = self.synonyms.pinned()  # the files checked once for the whole answer
+        cost.check(request.q, view.doc_frequency(reader), view.facets.size, synonyms,
                    near=view.corrections)
-        key = (view.generation.name, self.synonyms.stamp(), request)
-        return self._answers.get(key, lambda: self._search(view, request), self.answer_looked_up)
+        key = (view.generation.name, synonyms.stamp(), request)
+        return self._answers.get(key, lambda: self._search(view, request, synonyms=synonyms),
+                                 self.answer_looked_up)
 
-    def _search(self, view: IndexView, request: SearchRequest, corrected_from: str = "") -> SearchResult:
+    def _search(self, view: IndexView, request: SearchRequest, corrected_from: str = "",
+                synonyms: Synonyms | None = None) -> SearchResult:
         searcher = self.searcher(view)
         data = view.facets
-        compiled, known = self._compile(view, searcher.reader(), request.q, request.prefix)
+        synonyms = synonyms or self.synonyms.pinned()
+        compiled, known = self._compile(view, searcher.reader(), request.q, request.prefix,
+                                        synonyms)
         reading = self._read(searcher, view, compiled)
         filters = {f.param: f.filter_bits(request, data) for f in FACETS}
 
@@ -272,7 +298,8 @@ class SearchService:
         if compiled.words and (total < _SUGGEST_BELOW or compiled.fuzzy) and not corrected_from:
             suggestion = suggest(request.q, compiled.words, view.corrections, known)
             if suggestion and total == 0:
-                fixed = self._search(view, replace(request, q=suggestion.q), corrected_from=request.q)
+                fixed = self._search(view, replace(request, q=suggestion.q), corrected_from=request.q,
+                                     synonyms=synonyms)
                 if fixed.total and not fixed.interpreted.partial:
                     return replace(fixed, request=request)  # it finds entries holding every word
                 if not fixed.total:
@@ -297,7 +324,8 @@ class SearchService:
             interpreted=interpreted, index_version=view.generation.name,
         )
 
-    def _compile(self, view: IndexView, reader, q: str, prefix: bool = False):
+    def _compile(self, view: IndexView, reader, q: str, prefix: bool = False,
+                 synonyms: Synonyms | None = None):
         """The compiled query, and the `known(term)` test it was compiled with."""
 
         doc_frequency = view.doc_frequency(reader)
@@ -306,7 +334,8 @@ class SearchService:
             return any(doc_frequency(f, term) for f in TEXT_FIELDS)
 
         starting = _starting(view.spelling, reader, doc_frequency) if prefix else None
-        compiled = compile_query(q, self.synonyms, known=known, near=view.corrections,
+        compiled = compile_query(q, synonyms or self.synonyms.pinned(), known=known,
+                                 near=view.corrections,
                                  starting=starting)
         if compiled.completed in compiled.words:  # a word still being typed is not misspelled
             compiled.words.remove(compiled.completed)

@@ -29,7 +29,7 @@ NEVER_STORED = frozenset({"api.healthz", "metrics.metrics"})
 def current_etag() -> str | None:
     """This request's ETag, or None when no index is serving (nothing to validate against)."""
     service = search_service()
-    generation = service.store.current_name()
+    generation = service.current_name()
     if generation is None:
         return None
     fragment = request.headers.get("X-Requested-With") == "fetch"
