@@ -125,14 +125,19 @@ def _best_window(matches: list[Match]) -> tuple[int, int]:
     return best, best_start
 
 
-def _passage(text: str, marks: Marks, index: WordIndex | None) -> tuple[float, str]:
-    """The best passage of `text` for these marks, with its score (distinct words first)."""
+def _window(text: str, marks: Marks, index: WordIndex | None) -> tuple[float, int, list[Match]]:
+    """(score, start, matches) of the best passage of `text`; score 0 when nothing matches."""
     if not text or not marks:
-        return 0.0, ""
+        return 0.0, 0, []
     matches = _spans(text, marks, index)
     if not matches:
-        return 0.0, ""
+        return 0.0, 0, []
     best, best_start = _best_window(matches)
+    return best, best_start, matches
+
+
+def _render(text: str, best_start: int, matches: list[Match]) -> str:
+    """The passage of `text` from the best window's start, matches marked, cut at words."""
     start, end = best_start, min(len(text), best_start + SNIPPET_CHARS)
     first = next(m for m in matches if m[0] >= start)
     if start > 0:  # begin at a word
@@ -150,7 +155,7 @@ def _passage(text: str, marks: Marks, index: WordIndex | None) -> tuple[float, s
         html += " …"
     else:
         html += escape(rest, quote=False)
-    return best, html
+    return html
 
 
 def title_html(title: str, marks: Marks, index: WordIndex | None = None) -> str:
@@ -193,12 +198,13 @@ def snippet_html(summary: str, implications: str, marks: Marks,
     `indexes` are the two texts' word indexes when the caller keeps them (see
     index.analysis.word_index); without them each text is analysed here.
     """
-    from_summary = _passage(summary, marks, indexes[0])
-    from_implications = _passage(implications, marks, indexes[1])
+    # Both texts' best windows scored; only the one shown is marked up.
+    from_summary = _window(summary, marks, indexes[0])
+    from_implications = _window(implications, marks, indexes[1])
     if from_implications[0] > 0 and from_implications[0] // 10 >= from_summary[0] // 10:
-        return from_implications[1], "implications"
+        return _render(implications, *from_implications[1:]), "implications"
     if from_summary[0] > 0:
-        return from_summary[1], "summary"
+        return _render(summary, *from_summary[1:]), "summary"
     return opening(summary or implications), ""
 
 
