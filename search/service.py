@@ -46,10 +46,8 @@ log = logging.getLogger(__name__)
 CURRENT_FILE = "CURRENT"
 # Hits by relevance that get the bonus for holding the words close together.
 RESCORE_DEPTH = 50
-# Word indexes kept for snippets and marked titles and citations, per generation: four per
-# shown entry (summary, implications: a few KB each; title, citation: small).
-WORD_INDEXES = 4096
-# Shown entries' stored fields kept, per generation (a few KB each).
+# Shown entries kept, per generation: their stored fields and the word indexes their
+# snippets and marked titles and citations are made from (a few KB each; _Shown).
 STORED_KEPT = 1024
 # Citation terms looked at for the start of a word being typed, at most.
 _CITATION_PREFIX_SCAN = 200
@@ -72,9 +70,8 @@ class IndexView:
     scores: TermScores
     spelling: Spelling
     corrections: Corrections
-    # Word indexes of shown entries' summaries and implications, for their snippets.
-    words: BoundedCache
-    # Shown entries' stored fields (read from the index, decompressed, unpickled once).
+    # Shown entries (_Shown): stored fields read from the index, decompressed, unpickled
+    # once, with their word indexes for snippets.
     stored: BoundedCache = field(default_factory=lambda: BoundedCache(STORED_KEPT))
     # Documents holding a term, by (field, term): the cost check and the compiler ask for
     # the same few terms on every answer (see doc_frequency).
@@ -95,6 +92,32 @@ class IndexView:
             return found
 
         return doc_frequency
+
+
+class _Shown:
+    """What a shown entry's hits are made from, kept per generation (IndexView.stored): its
+    stored fields as read, its evidence and topics as the answer holds them, and the word
+    indexes of its summary, implications, title and citation, made when first marked."""
+
+    __slots__ = ("fields", "summary", "implications", "citation", "topics", "evidence",
+                 "_words")
+
+    def __init__(self, fields: dict):
+        self.fields = fields
+        self.summary = fields.get("summary", "")
+        self.implications = fields.get("implications", "")
+        self.citation = fields.get("citation", "")
+        self.topics = tuple(fields.get("topic_names", ()))
+        self.evidence = Evidence.from_dict(fields.get("evidence"))  # immutable: shared
+        self._words: list = [None, None, None, None]
+
+    def words(self, which: int, text: str):
+        """The word index of one of its texts (0 summary, 1 implications, 2 title,
+        3 citation): kept with it, so a text's words and their places are found once."""
+        found = self._words[which]
+        if found is None:
+            found = self._words[which] = word_index(text)
+        return found
 
 
 @dataclass(frozen=True)
@@ -233,8 +256,7 @@ class SearchService:
             names = frozenset(t.decode("utf-8") for t in reader.lexicon("authors"))
         corrections = Corrections(spelling, names, self.synonyms.abbreviations)
         return IndexView(generation, index, facets, MatchSets(facets.size),
-                         TermScores(facets.size), spelling, corrections,
-                         BoundedCache(WORD_INDEXES))
+                         TermScores(facets.size), spelling, corrections)
 
     def health(self) -> dict:
         """How the index serves: "ok", or "degraded" when the current generation failed its
@@ -416,30 +438,32 @@ class SearchService:
         hits = []
         for docnum, score in ranked[start:end]:
             deadline.check()
-            fields = view.stored.get(docnum, lambda: searcher.stored_fields(docnum))
-            summary, implications = fields.get("summary", ""), fields.get("implications", "")
-            indexes = (view.words.get((docnum, 0), lambda: word_index(summary)),
-                       view.words.get((docnum, 1), lambda: word_index(implications)))
-            snippet, snippet_from = snippet_html(summary, implications, marks, indexes)
-            citation = fields.get("citation", "")
+            shown_entry = view.stored.get(docnum, lambda: _Shown(searcher.stored_fields(docnum)))
+            fields = shown_entry.fields
+            summary, implications = shown_entry.summary, shown_entry.implications
+            snippet, snippet_from = snippet_html(
+                summary, implications, marks,
+                (shown_entry.words(0, summary), shown_entry.words(1, implications)) if marks
+                else (None, None))
+            citation = shown_entry.citation
             title = fields["title"]
             hits.append(Hit(
                 id=fields["id"],
                 title=title,
-                title_html=title_html(title, marks, view.words.get(
-                    (docnum, 2), lambda: word_index(title)) if marks else None),
+                title_html=title_html(title, marks, shown_entry.words(2, title) if marks
+                                      else None),
                 month=fields["month"],
                 url=fields.get("url", ""),
                 citation=citation,
-                topics=tuple(fields.get("topic_names", ())),
+                topics=shown_entry.topics,
                 research_type=fields.get("research_type", ""),
                 snippet_html=snippet,
                 score=round(score, 3) if score else None,
                 snippet_from=snippet_from,
-                citation_html=citation_html(citation, marks, view.words.get(
-                    (docnum, 3), lambda: word_index(citation)) if marks and citation else None),
+                citation_html=citation_html(citation, marks, shown_entry.words(3, citation)
+                                            if marks and citation else None),
                 lacking=next((word for bits, word in reading.lacking if bits >> docnum & 1), ""),
-                evidence=Evidence.from_dict(fields.get("evidence")),
+                evidence=shown_entry.evidence,
             ))
         return tuple(hits)
 

@@ -21,6 +21,8 @@ SNIPPET_CHARS = 220
 _JOINED = re.compile(r"[-‐‑–'’]")
 # Context kept before a passage's first match.
 _LEAD = 60
+# Words of a text that `opening` looks at first.
+_OPENING_WORDS = 60
 
 Match = tuple[int, int, str]  # start, end, the query term it matched
 
@@ -103,21 +105,27 @@ def _mark(text: str, start: int, end: int, matches: list[Match]) -> str:
 def _best_window(matches: list[Match]) -> tuple[int, int]:
     """(score, start) of the best window: one starting _LEAD before a match, holding it and
     the matches after it that end inside; most distinct terms, then most matches, first wins."""
-    # One pass: the window's far edge only ever moves on.
+    # One pass: the window's far edge only ever moves on. (A hot loop: no max() calls.)
     best, best_start = -1, 0
     inside: dict[str, int] = {}  # term -> matches of it in the window
+    count = len(matches)
     k = 0  # matches[i:k] are in the window
     for i, (m_start, _, _) in enumerate(matches):
         if i and k >= i:
             left = matches[i - 1][2]
-            inside[left] -= 1
-            if not inside[left]:
+            if inside[left] == 1:
                 del inside[left]
-        k = max(k, i)
-        start = max(0, m_start - _LEAD)
+            else:
+                inside[left] -= 1
+        if k < i:
+            k = i
+        start = m_start - _LEAD if m_start > _LEAD else 0
         end = start + SNIPPET_CHARS
-        while k < len(matches) and matches[k][1] <= end:
-            inside[matches[k][2]] = inside.get(matches[k][2], 0) + 1
+        while k < count:
+            _, k_end, term = matches[k]
+            if k_end > end:
+                break
+            inside[term] = inside.get(term, 0) + 1
             k += 1
         score = len(inside) * 10 + (k - i)
         if score > best:
@@ -210,6 +218,13 @@ def snippet_html(summary: str, implications: str, marks: Marks,
 
 def opening(text: str, chars: int = SNIPPET_CHARS) -> str:
     """The start of a text, cut at a word, escaped."""
+    # Its first words are enough when they already run past `chars` (a summary's 300 are
+    # not all split and joined for its first 220 characters).
+    head = text.split(None, _OPENING_WORDS)
+    if len(head) > _OPENING_WORDS:
+        start = " ".join(head[:_OPENING_WORDS])
+        if len(start) > chars:
+            return escape(start[:chars].rsplit(" ", 1)[0], quote=False) + " …"
     text = " ".join(text.split())
     if len(text) <= chars:
         return escape(text, quote=False)
