@@ -9,6 +9,7 @@ summary; words are matched by the same analysis the index uses (index.analysis.m
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from html import escape
 
@@ -39,8 +40,8 @@ class Marks:
     phrases: frozenset[tuple[str, ...]] = frozenset()
     names: frozenset[str] = frozenset()  # authors' surnames searched (author:), folded
 
-    @property
-    def terms(self) -> frozenset[str]:
+    @functools.cached_property
+    def terms(self) -> frozenset[str]:  # asked for each text marked: made once
         return self.words.union(*self.phrases)
 
     def __bool__(self) -> bool:
@@ -50,42 +51,49 @@ class Marks:
 def _spans(text: str, marks: Marks, index: WordIndex | None = None) -> list[Match]:
     """The matches to mark: words anywhere, a phrase's words only where the phrase stands."""
     matches = matched_spans(text, marks.terms, index)
-    if not marks.phrases or all(m[2] in marks.words for m in matches):
+    phrases, words = marks.phrases, marks.words
+    if not phrases or all(m[2] in words for m in matches):
         return matches
     kept: set[int] = set()
     start = 0
-    shortest = min(len(phrase) for phrase in marks.phrases)
-    for i in range(1, len(matches) + 1):  # runs of matches with no other word between them
-        if i == len(matches) or WORDS.search(text, matches[i - 1][1], matches[i][0]):
+    count = len(matches)
+    shortest = min(len(phrase) for phrase in phrases)
+    between = WORDS.search
+    for i in range(1, count + 1):  # runs of matches with no other word between them
+        if i == count or between(text, matches[i - 1][1], matches[i][0]):
             # A lone word holds no phrase of two words or more, unless it is hyphenated (its
-            # parts are words of their own).
-            if (i - start > 1 or shortest < 2
-                    or _JOINED.search(text, matches[start][0], matches[start][1])):
-                kept.update(_in_phrases(text, matches, start, i, marks.phrases))
+            # parts are words of their own); a run of searched words is kept whole anyway.
+            if ((i - start > 1 or shortest < 2
+                 or _JOINED.search(text, matches[start][0], matches[start][1]))
+                    and not all(matches[j][2] in words for j in range(start, i))):
+                kept.update(_in_phrases(text, matches, start, i, phrases))
             start = i
-    return [m for i, m in enumerate(matches) if i in kept or m[2] in marks.words]
+    return [m for i, m in enumerate(matches) if i in kept or m[2] in words]
 
 
 def _in_phrases(text: str, matches: list[Match], start: int, end: int,
                 phrases: frozenset[tuple[str, ...]]) -> set[int]:
     """Which of matches[start:end] (words in a row) are part of one of the phrases, their
     terms laid out by position as the index has them."""
-    slots: list[set[str]] = []  # the terms at each position of the run
+    slots: list[tuple[str, ...]] = []  # the terms at each position of the run
     owner: list[int] = []  # the match each position belongs to
     for i in range(start, end):
         parts = word_terms(text[matches[i][0]:matches[i][1]])
-        first = len(slots)
-        for part in parts:
-            slots.append({part})
+        if len(parts) == 1:
+            slots.append(parts)
             owner.append(i)
-        if len(parts) > 1:
-            slots[first].add("".join(parts))
-            slots[-1].add("".join(parts))
+            continue
+        joined, last = "".join(parts), len(parts) - 1
+        for k, part in enumerate(parts):  # the joined word at its first and last part
+            slots.append((part, joined) if k == 0 or k == last else (part,))
+            owner.append(i)
     found: set[int] = set()
     for phrase in phrases:
-        for at in range(len(slots) - len(phrase) + 1):
-            if all(word in slots[at + k] for k, word in enumerate(phrase)):
-                found.update(owner[at:at + len(phrase)])
+        size = len(phrase)
+        head = phrase[0]
+        for at in range(len(slots) - size + 1):
+            if head in slots[at] and all(phrase[k] in slots[at + k] for k in range(1, size)):
+                found.update(owner[at:at + size])
     return found
 
 
