@@ -91,7 +91,10 @@ def _run(data_folder, host, port, workers, threads, keep_alive, access_log, opti
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        # One thread and no kept-alive connections: gunicorn's plain worker, which reads and
+        # answers each connection itself (~0.1 ms of CPU a request less at 1k: no thread
+        # pool, no poller); the watchdog and the hooks work the same in both.
+        "worker_class": "sync" if threads == 1 and not keep_alive else "gthread",
         "accesslog": access_log,
         "timeout": 60,
         # A kept-alive connection is served by the worker that accepted it, and one worker can
