@@ -60,14 +60,18 @@ def _spans(text: str, marks: Marks, index: WordIndex | None = None) -> list[Matc
     shortest = min(len(phrase) for phrase in phrases)
     between = WORDS.search
     for i in range(1, count + 1):  # runs of matches with no other word between them
-        if i == count or between(text, matches[i - 1][1], matches[i][0]):
-            # A lone word holds no phrase of two words or more, unless it is hyphenated (its
-            # parts are words of their own); a run of searched words is kept whole anyway.
-            if ((i - start > 1 or shortest < 2
-                 or _JOINED.search(text, matches[start][0], matches[start][1]))
-                    and not all(matches[j][2] in words for j in range(start, i))):
-                kept.update(_in_phrases(text, matches, start, i, phrases))
-            start = i
+        if i < count:
+            gap, end = matches[i - 1][1], matches[i][0]
+            if end - gap == 1 and text[gap] == " " or not between(text, gap, end):
+                continue  # (a single space, the usual gap, holds no word: no regex asked)
+        # A run ends here. A lone word holds no phrase of two words or more, unless it is
+        # hyphenated (its parts are words of their own); a run of searched words is kept
+        # whole anyway.
+        if ((i - start > 1 or shortest < 2
+             or _JOINED.search(text, matches[start][0], matches[start][1]))
+                and not all(matches[j][2] in words for j in range(start, i))):
+            kept.update(_in_phrases(text, matches, start, i, phrases))
+        start = i
     return [m for i, m in enumerate(matches) if i in kept or m[2] in words]
 
 
