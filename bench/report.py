@@ -418,6 +418,9 @@ def render(run: dict) -> str:
         for n in by_n:
             p, f = sizes[n]["product_queries"], sizes[n]["fts5_queries"]
             key = "warm_cpu" if "warm_cpu" in p else "warm"
+            if q.name not in p[key] or q.name not in f[key]:  # measured with an older mix
+                row += ["–"] * 4
+                continue
             a, b = summarise(p[key][q.name])["p50"], summarise(f[key][q.name])["p50"]
             row += [f"{p['answers'][q.name]['total']:,} / {f['answers'][q.name]['total']:,}",
                     _f(a), _f(b), _ratio(a, b)]
