@@ -48,11 +48,13 @@ NOTES = {
         "1-2 threads per worker (the default is 2)."
     ),
     "shapes": (
-        "At 1k the fixed cost of an answer (ten entries' snippets marked, the proximity pass, "
-        "facet links) is most of it, so shapes that mark phrases or several words sit near or "
-        "above FTS5's figure; per shape the figures are p50 of 3 passes, noisy to ±30% on this "
-        "shared machine. Done: top-k cut, positions and stored fields kept per generation, "
-        "facet links built once per group, spelling look-ups kept (bench/README.md)."
+        "At 1k the fixed part of an answer (ten entries' snippets marked, phrases checked in "
+        "them, facet counts and links for five groups) is most of it, so a shape that marks a "
+        "phrase in few matches (the filtered phrase) sits at FTS5's figure; per shape the "
+        "figures are p50 of 3 passes, noisy to ±30% on this shared machine. Done: top-k cut, "
+        "positions, stored fields, word indexes and document frequencies kept per generation, "
+        "snippets rendered only for the passage shown, phrase marking without regexes for "
+        "plain gaps (bench/README.md)."
     ),
     "reindex_rate_10k": (
         "Whoosh's single-process writer: analysis now one pass per field, lengths read once "
@@ -61,9 +63,12 @@ NOTES = {
         "every posting in Python)."
     ),
     "http_shapes": (
-        "A request's fixed cost: at this size most of an answer is the same for every query "
-        "(the web layer, ten entries' snippets and links), and FTS5's server answers a lighter "
-        "body (no facet links, no snippet HTML). bench/README.md has the profile of one request."
+        "At this size a request is mostly fixed cost: gunicorn, Flask and the product's own "
+        "layers (the ETag, security headers, the query log, a ~21 KB JSON body with facet links "
+        "and snippet HTML against FTS5's ~1 KB) are ~1.2-1.6 ms of worker CPU against ~1 ms for "
+        "the FTS5 server, so shapes whose answer costs about what FTS5's does stay a little "
+        "above; p95 of the rounds moves with the machine's load. bench/README.md has the "
+        "profile of one request and what was cut."
     ),
     "http_1k": (
         "With the answer cache on the server gives {cached_rps:.0f} req/s, so the web layer "
