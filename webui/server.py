@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -42,6 +43,12 @@ def _hooks(timeout: float) -> dict:
     def post_worker_init(worker) -> None:
         worker.watchdog = Watchdog(timeout)
         worker.watchdog.watch()
+        # The app, its modules and settings, loaded by now, live as long as the worker: moved
+        # out of the cyclic collector's reach, a full collection walks only what requests
+        # made since (the index generation, its caches): ~3-5 ms instead of ~30-40 ms at 10k,
+        # a pause that otherwise lands on one request every couple of thousand. The index
+        # is opened later (first request), so a generation swapped out is still collected.
+        gc.freeze()
 
     def pre_request(worker, req) -> None:
         worker.watchdog.begin()
