@@ -139,8 +139,8 @@ def merge(paths: list[str]) -> dict:
     merged["finished"] = max(r.get("finished", r["started"]) for r in runs)
     merged["wall_minutes"] = max(r.get("wall_minutes", 0) for r in runs)
     merged["note"] = "" if len(runs) == 1 else (
-        f"The sizes were measured by the {len(runs)} invocations above, run side by side "
-        "(each size's steps still one after another in child processes), and the table was "
+        f"The sizes were measured by the {len(runs)} invocations above (each size's steps "
+        "one after another in child processes), and the table was "
         "written from their results.json files with `python -m bench --report FILE...`; the "
         "single command in bench/README.md runs every size in turn and writes the same table."
     )
