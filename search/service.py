@@ -75,7 +75,7 @@ class IndexView:
     stored: BoundedCache = field(default_factory=lambda: BoundedCache(STORED_KEPT))
     # Documents holding a term, by (field, term): the cost check and the compiler ask for
     # the same few terms on every answer (see doc_frequency).
-    frequencies: dict = field(default_factory=dict)
+    frequencies: dict = field(default_factory=dict, hash=False, compare=False)
 
     def doc_frequency(self, reader) -> Callable[[str, str], int]:
         """`reader.doc_frequency`, its answers kept for the generation (the reader's)."""
