@@ -19,6 +19,12 @@ Answer (`Fts5Search.__call__`), the same work the product does:
    only: the title highlighted and the best snippet of summary or implications (FTS5
    `highlight()` / `snippet()`), the summary's opening when neither matches;
 5. for every facet value, the query string that toggles it (what the page links to).
+
+A query typed in the instant search (`Query.prefix`, the product's `prefix=1`) has its last
+word matched as a prefix: `word*` in the MATCH expression, ORed with the unstemmed vocabulary's
+words that start with it (at most PREFIX_WORDS, the commonest, as the product takes). The
+second part is needed because the index holds porter stems, which a typed prefix can run past:
+"mindfulness" is indexed as "mind", so `mindf*` alone finds nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ SNIPPET_TOKENS = 32  # about the product's 220 characters
 SNIPPET_CHARS = 220
 SUGGEST_BELOW = 3
 MIN_SUGGEST = 4
+PREFIX_WORDS = 12  # the product's PREFIX_MAX_WORDS
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 _SCHEMA = f"""
@@ -191,6 +198,15 @@ class Fts5Search:
                 changes[word] = best[2]
         return changes
 
+    def _prefix(self, word: str) -> str:
+        """The MATCH expression of a word being typed: itself as a prefix, or the whole
+        vocabulary words that start with it."""
+        folded = word.lower()
+        whole = [t for (t,) in self.con.execute(
+            "SELECT term FROM spell_vocab WHERE term >= ? AND term < ? ORDER BY doc DESC, term "
+            "LIMIT ?", (folded, folded[:-1] + chr(ord(folded[-1]) + 1), PREFIX_WORDS))]
+        return "(" + " OR ".join([_quote(word) + "*", *map(_quote, whole)]) + ")"
+
     def _top(self, query: Query, expression: str | None, source: str) -> list[int]:
         where, args = self._where(query)
         if expression is None or query.sort != "relevance":
@@ -268,6 +284,11 @@ class Fts5Search:
             self._match(expression)
         elif not words and not phrases:
             expression, source = None, "docs"
+        elif query.prefix and words:  # the last word is being typed: a prefix, not misspelled
+            typed = words.pop()
+            expression, source = " AND ".join(
+                filter(None, [match_expression(words, phrases), self._prefix(typed)])), "temp.m"
+            self._match(expression)
         else:
             expression, source = match_expression(words, phrases), "temp.m"
             if not self._match(expression) and len(words) + len(phrases) > 1:

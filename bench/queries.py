@@ -39,6 +39,9 @@ class Query:
     # MATCH expression, and a year range (low, high) as a condition on the entry's year.
     fts: str = ""
     years: tuple[str, str] | None = None
+    # The instant search's request while a word is typed (`prefix=1`): the last word also
+    # matches the words that start with it (FTS5: `word*`, see bench/fts5.py).
+    prefix: bool = False
 
     @property
     def plain(self) -> bool:
@@ -51,6 +54,8 @@ class Query:
             pairs.extend((name, v) for v in getattr(self, name))
         if self.sort != "relevance":
             pairs.append(("sort", self.sort))
+        if self.prefix:
+            pairs.append(("prefix", "1"))
         return pairs
 
     def path(self) -> str:
@@ -61,7 +66,7 @@ class Query:
         from search.records import SearchRequest
 
         return SearchRequest(q=self.q, topic=self.topic, type=self.type, year=self.year,
-                             sort=self.sort)
+                             sort=self.sort, prefix=self.prefix)
 
 
 MIX: tuple[Query, ...] = (
@@ -120,6 +125,13 @@ MIX: tuple[Query, ...] = (
     Query("(browse) +type +year", "", type=(EMPIRICAL_STUDY,), year=("2024",), kind="browse"),
     # A typo: no match, a "did you mean", and the corrected search.
     Query("depresion (typo)", "depresion", kind="typo"),
+    # The instant search, a word being typed (prefix=1): the last word also matches the words
+    # starting with it. The product takes at most 12 of them (the commonest) where FTS5's
+    # `word*` takes every one, so totals may differ (not `plain`).
+    Query("depres… (typing)", "depres", prefix=True, kind="prefix"),
+    Query("panic dis… (typing)", "panic dis", prefix=True, kind="prefix"),
+    Query("therapeutic alli… (typing)", "therapeutic alli", prefix=True, kind="prefix"),
+    Query("mindf… (typing)", "mindf", prefix=True, kind="prefix"),
 )
 
 

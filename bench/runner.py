@@ -3,7 +3,8 @@
 For each size: generate the synthetic archive (cached as JSON Lines in the work folder),
 import it and rebuild the index with the product's own code, build the FTS5 reference from
 the same entries, run the query mix through both (each step in a child process of its own),
-and for the smaller sizes load `pprsearch serve --workers 2` with wrk. Writes the table to
+time every query of the mix over HTTP beside an FTS5 server (bench/http_shapes.py), and for
+the smaller sizes load `pprsearch serve --workers 2` with wrk. Writes the table to
 --out (bench/RESULTS.md) and the raw figures beside it (bench/results.json).
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from . import report
 from .generate import DEFAULT_SEED, archive_file
+from .http_shapes import run_shapes
 from .load import INSTALL_HINT, run_load, wrk_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +49,7 @@ def child(kind: str, work: Path, **job) -> dict:
 
 def run_size(n: int, work: Path, seed: int = DEFAULT_SEED, passes: int = 3,
              cold: int | None = None, load_seconds: int = 0, profile: list[str] = (),
-             connections: int = 16) -> dict:
+             connections: int = 16, shape_rounds: int = 0) -> dict:
     """Every figure for one archive size."""
     _log(f"N={n:,}: generating the archive (cached in {work})")
     started = time.perf_counter()
@@ -68,6 +70,9 @@ def run_size(n: int, work: Path, seed: int = DEFAULT_SEED, passes: int = 3,
                                    cold=cold, profile=list(profile))
     _log(f"N={n:,}: FTS5 queries")
     out["fts5_queries"] = child("fts5-queries", work, db=str(db), passes=passes, cold=cold)
+    if shape_rounds:
+        _log(f"N={n:,}: every query over HTTP, product and FTS5, {shape_rounds} rounds")
+        out["http_shapes"] = run_shapes(data, db, shape_rounds, log=work / f"shapes-{n}.log")
     out["load"] = {}
     if load_seconds:
         for label, cache in (("off", 0), ("on", 256)):
@@ -86,6 +91,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--load-max", type=int, default=10000,
                         help="largest size that gets the HTTP load test (default 10000)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent HTTP clients")
+    parser.add_argument("--shape-rounds", type=int, default=None,
+                        help="rounds of the mix over HTTP, product beside an FTS5 server, one "
+                             "request at a time (default: 30 up to 1k, 15 up to 10k, 5 above; "
+                             "0: none)")
     parser.add_argument("--passes", type=int, default=None,
                         help="warm passes over the mix (default: 3, 1 above 10k)")
     parser.add_argument("--cold", type=int, default=None,
@@ -98,7 +107,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "temporary folder removed at the end")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--quick", action="store_true",
-                        help="a smoke run: N=200, one pass, no HTTP load, no profile")
+                        help="a smoke run: N=200, one pass, 3 rounds of the mix over HTTP, "
+                             "no HTTP load, no profile")
     parser.add_argument("--report", nargs="+", metavar="RESULTS.json", default=None,
                         help="measure nothing: write --out from the raw figures of earlier "
                              "runs (e.g. sizes run as separate invocations), sizes in order")
@@ -106,7 +116,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.load_seconds, args.passes, args.profile = "200", 0, 1, ""
+        if args.shape_rounds is None:
+            args.shape_rounds = 3
     return args
+
+
+def shape_rounds(n: int, given: int | None) -> int:
+    """Rounds of the mix over HTTP at size n: fewer where FTS5 takes long (~0.5 s a query at
+    100k)."""
+    if given is not None:
+        return given
+    return 30 if n <= 1000 else 15 if n <= 10000 else 5
 
 
 def merge(paths: list[str]) -> dict:
@@ -119,8 +139,8 @@ def merge(paths: list[str]) -> dict:
     merged["finished"] = max(r.get("finished", r["started"]) for r in runs)
     merged["wall_minutes"] = max(r.get("wall_minutes", 0) for r in runs)
     merged["note"] = "" if len(runs) == 1 else (
-        f"The sizes were measured by the {len(runs)} invocations above, run side by side "
-        "(each size's steps still one after another in child processes), and the table was "
+        f"The sizes were measured by the {len(runs)} invocations above (each size's steps "
+        "one after another in child processes), and the table was "
         "written from their results.json files with `python -m bench --report FILE...`; the "
         "single command in bench/README.md runs every size in turn and writes the same table."
     )
@@ -166,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                 load_seconds=args.load_seconds if n <= args.load_max else 0,
                 profile=[p for p in args.profile.split(",") if p] if n >= 10000 else [],
                 connections=args.connections,
+                shape_rounds=shape_rounds(n, args.shape_rounds),
             ))
             run["finished"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
             run["wall_minutes"] = (time.monotonic() - t0) / 60

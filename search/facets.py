@@ -118,21 +118,31 @@ class Facet:
         """The values to show, counted within `base`: the matches this group's counts describe."""
         selected = self.selected(request)
         values = []
-        shown = set()
         toggle = request.toggler(self.param)
         names = data.names[self.field]
-        for key, bits in data.bits[self.field].items():
-            count = (base & bits).bit_count()
-            if count or names[key] in selected:
-                name = names[key]
-                shown.add(name)
-                values.append(self._value(request, name, count, name in selected, toggle))
-        for name in selected:  # selected but absent from this index: still shown, at 0
-            if name not in shown:
-                values.append(self._value(request, name, 0, True))
+        if selected:
+            shown = set()
+            for key, bits in data.bits[self.field].items():
+                count = (base & bits).bit_count()
+                if count or names[key] in selected:
+                    name = names[key]
+                    shown.add(name)
+                    values.append(self._value(request, name, count, name in selected, toggle))
+            for name in selected:  # selected but absent from this index: still shown, at 0
+                if name not in shown:
+                    values.append(self._value(request, name, 0, True))
+        else:  # the usual case, in one tight loop: no value selected
+            label = self._label
+            for key, bits in data.bits[self.field].items():
+                count = (base & bits).bit_count()
+                if count:
+                    name = names[key]
+                    values.append(FacetValue(value=name, label=label(name), count=count,
+                                             selected=False, toggle=toggle(name)))
         return FacetGroup(
             param=self.param, label=self.label, values=tuple(self.order(values)),
-            clear=request.cleared(self.param).query_string(),
+            # request.cleared(param).query_string(), without making the request
+            clear=request.query_string(**{self.param: (), "page": 1}),
         )
 
     def _value(self, request, name, count, selected, toggle=None) -> FacetValue:

@@ -252,4 +252,10 @@ class SearchResult:
 
 def _fields(record) -> dict:
     """A record's fields by name; its values are immutable, so unlike asdict nothing is copied."""
-    return {f.name: getattr(record, f.name) for f in fields(record)}
+    names = _NAMES.get(type(record))
+    if names is None:  # dataclasses.fields() builds its answer on every call: once per class
+        names = _NAMES[type(record)] = tuple(f.name for f in fields(record))
+    return {name: getattr(record, name) for name in names}
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -41,15 +42,17 @@ from .synonyms import DATA_FILE, DEFAULT_FILE, Synonyms
 from .typos import Corrections
 
 log = logging.getLogger(__name__)
+# The file naming the serving generation, in the store's folder (index/store.py).
+CURRENT_FILE = "CURRENT"
 # Hits by relevance that get the bonus for holding the words close together.
 RESCORE_DEPTH = 50
-# Word indexes kept for snippets and marked titles and citations, per generation: four per
-# shown entry (summary, implications: a few KB each; title, citation: small).
-WORD_INDEXES = 4096
-# Shown entries' stored fields kept, per generation (a few KB each).
+# Shown entries kept, per generation: their stored fields and the word indexes their
+# snippets and marked titles and citations are made from (a few KB each; _Shown).
 STORED_KEPT = 1024
 # Citation terms looked at for the start of a word being typed, at most.
 _CITATION_PREFIX_SCAN = 200
+# Document frequencies kept per generation, (field, term) -> count (~100 bytes each).
+FREQUENCIES_KEPT = 100_000
 # Suggestions' counts kept (a few bytes each), across generations (the key names one).
 COUNTS_KEPT = 4096
 # A query finding fewer entries than this is offered a "did you mean".
@@ -67,10 +70,54 @@ class IndexView:
     scores: TermScores
     spelling: Spelling
     corrections: Corrections
-    # Word indexes of shown entries' summaries and implications, for their snippets.
-    words: BoundedCache
-    # Shown entries' stored fields (read from the index, decompressed, unpickled once).
+    # Shown entries (_Shown): stored fields read from the index, decompressed, unpickled
+    # once, with their word indexes for snippets.
     stored: BoundedCache = field(default_factory=lambda: BoundedCache(STORED_KEPT))
+    # Documents holding a term, by (field, term): the cost check and the compiler ask for
+    # the same few terms on every answer (see doc_frequency).
+    frequencies: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def doc_frequency(self, reader) -> Callable[[str, str], int]:
+        """`reader.doc_frequency`, its answers kept for the generation (the reader's)."""
+        kept = self.frequencies
+
+        def doc_frequency(fieldname: str, term) -> int:
+            key = (fieldname, term)
+            found = kept.get(key)
+            if found is None:
+                found = reader.doc_frequency(fieldname, term)
+                if len(kept) >= FREQUENCIES_KEPT:
+                    kept.clear()
+                kept[key] = found
+            return found
+
+        return doc_frequency
+
+
+class _Shown:
+    """What a shown entry's hits are made from, kept per generation (IndexView.stored): its
+    stored fields as read, its evidence and topics as the answer holds them, and the word
+    indexes of its summary, implications, title and citation, made when first marked."""
+
+    __slots__ = ("fields", "summary", "implications", "citation", "topics", "evidence",
+                 "_words")
+
+    def __init__(self, fields: dict):
+        self.fields = fields
+        self.summary = fields.get("summary", "")
+        self.implications = fields.get("implications", "")
+        self.citation = fields.get("citation", "")
+        self.topics = tuple(fields.get("topic_names", ()))
+        self.evidence = Evidence.from_dict(fields.get("evidence"))  # immutable: shared
+        self._words: list = [None, None, None, None]
+
+    def words(self, which: int, text: str):
+        """The word index of one of its texts (0 summary, 1 implications, 2 title,
+        3 citation): kept with it, so a text's words and their places are found once."""
+        found = self._words[which]
+        if found is None:
+            found = self._words[which] = word_index(text)
+        return found
 
 
 @dataclass(frozen=True)
@@ -80,7 +127,7 @@ class RelatedEntry:
     month: str
 
 
-def _starting(spelling: Spelling, reader):
+def _starting(spelling: Spelling, reader, doc_frequency):
     """The index's words starting with a typed word, as many as one may expand to: the
     vocabulary of titles, summaries and implications first, then the citations' (authors'
     surnames, journals), which the vocabulary does not hold, commonest first."""
@@ -89,7 +136,7 @@ def _starting(spelling: Spelling, reader):
         if len(found) < PREFIX_MAX_WORDS:
             cited = [t.decode("utf-8") for t in itertools.islice(
                 reader.expand_prefix("citation", word), _CITATION_PREFIX_SCAN)]
-            cited.sort(key=lambda t: (-reader.doc_frequency("citation", t), t))
+            cited.sort(key=lambda t: (-doc_frequency("citation", t), t))
             found += [t for t in cited if t not in found][:PREFIX_MAX_WORDS - len(found)]
         return found
     return starting
@@ -130,8 +177,26 @@ class SearchService:
         self._rejected: dict[str, str] = {}  # generation -> what its check found wrong
         self._complete: tuple[tuple, complete.Completions] | None = None
         self._counts = BoundedCache(COUNTS_KEPT)  # suggestions' counts
+        self._current_file = self.store.root / CURRENT_FILE
+        self._current: tuple[tuple, str | None] | None = None  # (CURRENT's stat, its name)
 
     # Index generations and searchers
+
+    def current_name(self) -> str | None:
+        """The name in the data folder's CURRENT, as `IndexStore.current_name` reads it, read
+        again only when the file is another one: a swap replaces it by a rename (a new inode
+        and change time), so its stat tells a swap without opening it on every request."""
+        try:
+            st = os.stat(self._current_file)
+        except OSError:
+            return self.store.current_name()
+        signature = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        held = self._current
+        if held is not None and held[0] == signature:
+            return held[1]
+        name = self.store.current_name()
+        self._current = (signature, name)
+        return name
 
     def view(self) -> IndexView:
         """The current generation, opened once per process and swapped when CURRENT moves.
@@ -140,7 +205,7 @@ class SearchService:
         and its files' sizes are checked before every use; one that fails is never read again
         by this process, and the newest generation that passes serves instead (`health()`).
         """
-        name = self.store.current_name()
+        name = self.current_name()
         view = self._view
         if (view is not None and (view.generation.name == name or name in self._rejected)
                 and not self._damaged(view)):
@@ -191,8 +256,7 @@ class SearchService:
             names = frozenset(t.decode("utf-8") for t in reader.lexicon("authors"))
         corrections = Corrections(spelling, names, self.synonyms.abbreviations)
         return IndexView(generation, index, facets, MatchSets(facets.size),
-                         TermScores(facets.size), spelling, corrections,
-                         BoundedCache(WORD_INDEXES))
+                         TermScores(facets.size), spelling, corrections)
 
     def health(self) -> dict:
         """How the index serves: "ok", or "degraded" when the current generation failed its
@@ -223,15 +287,20 @@ class SearchService:
         for facet in FACETS:
             facet.check(request, view.facets)
         reader = self.searcher(view).reader()  # QueryTooCostly before anything is run:
-        cost.check(request.q, reader.doc_frequency, view.facets.size, self.synonyms,
+        synonyms = self.synonyms.pinned()  # the files checked once for the whole answer
+        cost.check(request.q, view.doc_frequency(reader), view.facets.size, synonyms,
                    near=view.corrections)
-        key = (view.generation.name, self.synonyms.stamp(), request)
-        return self._answers.get(key, lambda: self._search(view, request), self.answer_looked_up)
+        key = (view.generation.name, synonyms.stamp(), request)
+        return self._answers.get(key, lambda: self._search(view, request, synonyms=synonyms),
+                                 self.answer_looked_up)
 
-    def _search(self, view: IndexView, request: SearchRequest, corrected_from: str = "") -> SearchResult:
+    def _search(self, view: IndexView, request: SearchRequest, corrected_from: str = "",
+                synonyms: Synonyms | None = None) -> SearchResult:
         searcher = self.searcher(view)
         data = view.facets
-        compiled, known = self._compile(view, searcher.reader(), request.q, request.prefix)
+        synonyms = synonyms or self.synonyms.pinned()
+        compiled, known = self._compile(view, searcher.reader(), request.q, request.prefix,
+                                        synonyms)
         reading = self._read(searcher, view, compiled)
         filters = {f.param: f.filter_bits(request, data) for f in FACETS}
 
@@ -251,7 +320,8 @@ class SearchService:
         if compiled.words and (total < _SUGGEST_BELOW or compiled.fuzzy) and not corrected_from:
             suggestion = suggest(request.q, compiled.words, view.corrections, known)
             if suggestion and total == 0:
-                fixed = self._search(view, replace(request, q=suggestion.q), corrected_from=request.q)
+                fixed = self._search(view, replace(request, q=suggestion.q), corrected_from=request.q,
+                                     synonyms=synonyms)
                 if fixed.total and not fixed.interpreted.partial:
                     return replace(fixed, request=request)  # it finds entries holding every word
                 if not fixed.total:
@@ -276,14 +346,18 @@ class SearchService:
             interpreted=interpreted, index_version=view.generation.name,
         )
 
-    def _compile(self, view: IndexView, reader, q: str, prefix: bool = False):
+    def _compile(self, view: IndexView, reader, q: str, prefix: bool = False,
+                 synonyms: Synonyms | None = None):
         """The compiled query, and the `known(term)` test it was compiled with."""
 
-        def known(term: str) -> bool:
-            return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+        doc_frequency = view.doc_frequency(reader)
 
-        starting = _starting(view.spelling, reader) if prefix else None
-        compiled = compile_query(q, self.synonyms, known=known, near=view.corrections,
+        def known(term: str) -> bool:
+            return any(doc_frequency(f, term) for f in TEXT_FIELDS)
+
+        starting = _starting(view.spelling, reader, doc_frequency) if prefix else None
+        compiled = compile_query(q, synonyms or self.synonyms.pinned(), known=known,
+                                 near=view.corrections,
                                  starting=starting)
         if compiled.completed in compiled.words:  # a word still being typed is not misspelled
             compiled.words.remove(compiled.completed)
@@ -364,30 +438,32 @@ class SearchService:
         hits = []
         for docnum, score in ranked[start:end]:
             deadline.check()
-            fields = view.stored.get(docnum, lambda: searcher.stored_fields(docnum))
-            summary, implications = fields.get("summary", ""), fields.get("implications", "")
-            indexes = (view.words.get((docnum, 0), lambda: word_index(summary)),
-                       view.words.get((docnum, 1), lambda: word_index(implications)))
-            snippet, snippet_from = snippet_html(summary, implications, marks, indexes)
-            citation = fields.get("citation", "")
+            shown_entry = view.stored.get(docnum, lambda: _Shown(searcher.stored_fields(docnum)))
+            fields = shown_entry.fields
+            summary, implications = shown_entry.summary, shown_entry.implications
+            snippet, snippet_from = snippet_html(
+                summary, implications, marks,
+                (shown_entry.words(0, summary), shown_entry.words(1, implications)) if marks
+                else (None, None))
+            citation = shown_entry.citation
             title = fields["title"]
             hits.append(Hit(
                 id=fields["id"],
                 title=title,
-                title_html=title_html(title, marks, view.words.get(
-                    (docnum, 2), lambda: word_index(title)) if marks else None),
+                title_html=title_html(title, marks, shown_entry.words(2, title) if marks
+                                      else None),
                 month=fields["month"],
                 url=fields.get("url", ""),
                 citation=citation,
-                topics=tuple(fields.get("topic_names", ())),
+                topics=shown_entry.topics,
                 research_type=fields.get("research_type", ""),
                 snippet_html=snippet,
                 score=round(score, 3) if score else None,
                 snippet_from=snippet_from,
-                citation_html=citation_html(citation, marks, view.words.get(
-                    (docnum, 3), lambda: word_index(citation)) if marks and citation else None),
+                citation_html=citation_html(citation, marks, shown_entry.words(3, citation)
+                                            if marks and citation else None),
                 lacking=next((word for bits, word in reading.lacking if bits >> docnum & 1), ""),
-                evidence=Evidence.from_dict(fields.get("evidence")),
+                evidence=shown_entry.evidence,
             ))
         return tuple(hits)
 

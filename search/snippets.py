@@ -9,6 +9,7 @@ summary; words are matched by the same analysis the index uses (index.analysis.m
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from html import escape
 
@@ -21,6 +22,8 @@ SNIPPET_CHARS = 220
 _JOINED = re.compile(r"[-‐‑–'’]")
 # Context kept before a passage's first match.
 _LEAD = 60
+# Words of a text that `opening` looks at first.
+_OPENING_WORDS = 60
 
 Match = tuple[int, int, str]  # start, end, the query term it matched
 
@@ -37,8 +40,8 @@ class Marks:
     phrases: frozenset[tuple[str, ...]] = frozenset()
     names: frozenset[str] = frozenset()  # authors' surnames searched (author:), folded
 
-    @property
-    def terms(self) -> frozenset[str]:
+    @functools.cached_property
+    def terms(self) -> frozenset[str]:  # asked for each text marked: made once
         return self.words.union(*self.phrases)
 
     def __bool__(self) -> bool:
@@ -48,42 +51,53 @@ class Marks:
 def _spans(text: str, marks: Marks, index: WordIndex | None = None) -> list[Match]:
     """The matches to mark: words anywhere, a phrase's words only where the phrase stands."""
     matches = matched_spans(text, marks.terms, index)
-    if not marks.phrases or all(m[2] in marks.words for m in matches):
+    phrases, words = marks.phrases, marks.words
+    if not phrases or all(m[2] in words for m in matches):
         return matches
     kept: set[int] = set()
     start = 0
-    shortest = min(len(phrase) for phrase in marks.phrases)
-    for i in range(1, len(matches) + 1):  # runs of matches with no other word between them
-        if i == len(matches) or WORDS.search(text, matches[i - 1][1], matches[i][0]):
-            # A lone word holds no phrase of two words or more, unless it is hyphenated (its
-            # parts are words of their own).
-            if (i - start > 1 or shortest < 2
-                    or _JOINED.search(text, matches[start][0], matches[start][1])):
-                kept.update(_in_phrases(text, matches, start, i, marks.phrases))
-            start = i
-    return [m for i, m in enumerate(matches) if i in kept or m[2] in marks.words]
+    count = len(matches)
+    shortest = min(len(phrase) for phrase in phrases)
+    between = WORDS.search
+    for i in range(1, count + 1):  # runs of matches with no other word between them
+        if i < count:
+            gap, end = matches[i - 1][1], matches[i][0]
+            if end - gap == 1 and text[gap] == " " or not between(text, gap, end):
+                continue  # (a single space, the usual gap, holds no word: no regex asked)
+        # A run ends here. A lone word holds no phrase of two words or more, unless it is
+        # hyphenated (its parts are words of their own); a run of searched words is kept
+        # whole anyway.
+        if ((i - start > 1 or shortest < 2
+             or _JOINED.search(text, matches[start][0], matches[start][1]))
+                and not all(matches[j][2] in words for j in range(start, i))):
+            kept.update(_in_phrases(text, matches, start, i, phrases))
+        start = i
+    return [m for i, m in enumerate(matches) if i in kept or m[2] in words]
 
 
 def _in_phrases(text: str, matches: list[Match], start: int, end: int,
                 phrases: frozenset[tuple[str, ...]]) -> set[int]:
     """Which of matches[start:end] (words in a row) are part of one of the phrases, their
     terms laid out by position as the index has them."""
-    slots: list[set[str]] = []  # the terms at each position of the run
+    slots: list[tuple[str, ...]] = []  # the terms at each position of the run
     owner: list[int] = []  # the match each position belongs to
     for i in range(start, end):
         parts = word_terms(text[matches[i][0]:matches[i][1]])
-        first = len(slots)
-        for part in parts:
-            slots.append({part})
+        if len(parts) == 1:
+            slots.append(parts)
             owner.append(i)
-        if len(parts) > 1:
-            slots[first].add("".join(parts))
-            slots[-1].add("".join(parts))
+            continue
+        joined, last = "".join(parts), len(parts) - 1
+        for k, part in enumerate(parts):  # the joined word at its first and last part
+            slots.append((part, joined) if k == 0 or k == last else (part,))
+            owner.append(i)
     found: set[int] = set()
     for phrase in phrases:
-        for at in range(len(slots) - len(phrase) + 1):
-            if all(word in slots[at + k] for k, word in enumerate(phrase)):
-                found.update(owner[at:at + len(phrase)])
+        size = len(phrase)
+        head = phrase[0]
+        for at in range(len(slots) - size + 1):
+            if head in slots[at] and all(phrase[k] in slots[at + k] for k in range(1, size)):
+                found.update(owner[at:at + size])
     return found
 
 
@@ -103,21 +117,27 @@ def _mark(text: str, start: int, end: int, matches: list[Match]) -> str:
 def _best_window(matches: list[Match]) -> tuple[int, int]:
     """(score, start) of the best window: one starting _LEAD before a match, holding it and
     the matches after it that end inside; most distinct terms, then most matches, first wins."""
-    # One pass: the window's far edge only ever moves on.
+    # One pass: the window's far edge only ever moves on. (A hot loop: no max() calls.)
     best, best_start = -1, 0
     inside: dict[str, int] = {}  # term -> matches of it in the window
+    count = len(matches)
     k = 0  # matches[i:k] are in the window
     for i, (m_start, _, _) in enumerate(matches):
         if i and k >= i:
             left = matches[i - 1][2]
-            inside[left] -= 1
-            if not inside[left]:
+            if inside[left] == 1:
                 del inside[left]
-        k = max(k, i)
-        start = max(0, m_start - _LEAD)
+            else:
+                inside[left] -= 1
+        if k < i:
+            k = i
+        start = m_start - _LEAD if m_start > _LEAD else 0
         end = start + SNIPPET_CHARS
-        while k < len(matches) and matches[k][1] <= end:
-            inside[matches[k][2]] = inside.get(matches[k][2], 0) + 1
+        while k < count:
+            _, k_end, term = matches[k]
+            if k_end > end:
+                break
+            inside[term] = inside.get(term, 0) + 1
             k += 1
         score = len(inside) * 10 + (k - i)
         if score > best:
@@ -125,14 +145,19 @@ def _best_window(matches: list[Match]) -> tuple[int, int]:
     return best, best_start
 
 
-def _passage(text: str, marks: Marks, index: WordIndex | None) -> tuple[float, str]:
-    """The best passage of `text` for these marks, with its score (distinct words first)."""
+def _window(text: str, marks: Marks, index: WordIndex | None) -> tuple[float, int, list[Match]]:
+    """(score, start, matches) of the best passage of `text`; score 0 when nothing matches."""
     if not text or not marks:
-        return 0.0, ""
+        return 0.0, 0, []
     matches = _spans(text, marks, index)
     if not matches:
-        return 0.0, ""
+        return 0.0, 0, []
     best, best_start = _best_window(matches)
+    return best, best_start, matches
+
+
+def _render(text: str, best_start: int, matches: list[Match]) -> str:
+    """The passage of `text` from the best window's start, matches marked, cut at words."""
     start, end = best_start, min(len(text), best_start + SNIPPET_CHARS)
     first = next(m for m in matches if m[0] >= start)
     if start > 0:  # begin at a word
@@ -150,7 +175,7 @@ def _passage(text: str, marks: Marks, index: WordIndex | None) -> tuple[float, s
         html += " …"
     else:
         html += escape(rest, quote=False)
-    return best, html
+    return html
 
 
 def title_html(title: str, marks: Marks, index: WordIndex | None = None) -> str:
@@ -193,17 +218,25 @@ def snippet_html(summary: str, implications: str, marks: Marks,
     `indexes` are the two texts' word indexes when the caller keeps them (see
     index.analysis.word_index); without them each text is analysed here.
     """
-    from_summary = _passage(summary, marks, indexes[0])
-    from_implications = _passage(implications, marks, indexes[1])
+    # Both texts' best windows scored; only the one shown is marked up.
+    from_summary = _window(summary, marks, indexes[0])
+    from_implications = _window(implications, marks, indexes[1])
     if from_implications[0] > 0 and from_implications[0] // 10 >= from_summary[0] // 10:
-        return from_implications[1], "implications"
+        return _render(implications, *from_implications[1:]), "implications"
     if from_summary[0] > 0:
-        return from_summary[1], "summary"
+        return _render(summary, *from_summary[1:]), "summary"
     return opening(summary or implications), ""
 
 
 def opening(text: str, chars: int = SNIPPET_CHARS) -> str:
     """The start of a text, cut at a word, escaped."""
+    # Its first words are enough when they already run past `chars` (a summary's 300 are
+    # not all split and joined for its first 220 characters).
+    head = text.split(None, _OPENING_WORDS)
+    if len(head) > _OPENING_WORDS:
+        start = " ".join(head[:_OPENING_WORDS])
+        if len(start) > chars:
+            return escape(start[:chars].rsplit(" ", 1)[0], quote=False) + " …"
     text = " ".join(text.split())
     if len(text) <= chars:
         return escape(text, quote=False)

@@ -78,6 +78,14 @@ class Synonyms:
             self.longest = max((len(k) for k in groups), default=1)
             self._stamp = stamp
 
+    def pinned(self) -> "Synonyms":
+        """The groups as the files hold them now, not checked again: for the many look-ups
+        of one answer (each look-up of this object checks both files' stamps)."""
+        self._load()
+        pinned = _Pinned.__new__(_Pinned)
+        pinned.__dict__.update(self.__dict__)
+        return pinned
+
     def stamp(self) -> tuple | None:
         """Changes whenever a file does, so cached answers made with old synonyms expire."""
         self._load()
@@ -105,6 +113,13 @@ class Synonyms:
         """The forms equivalent to these terms (itself included), or () when none."""
         self._load()
         return self._groups.get(key, ())
+
+
+class _Pinned(Synonyms):
+    """Synonyms.pinned(): loaded once, never reloaded."""
+
+    def _load(self) -> None:
+        return
 
 
 def _file_stamp(path: Path) -> tuple[int, int] | None:

@@ -1,8 +1,9 @@
 """The benchmark runner works on a tiny archive, and its FTS5 reference is like for like.
 
 Benchmarks print figures; these tests only check that the runner produces a figure for every
-query of the mix at N = 200 (one pass, no HTTP load) and that the product and the FTS5
-reference find the same totals (within 10%) for every plain-word query.
+query of the mix at N = 200 (one pass, one round of the mix over HTTP, no HTTP load) and that
+the product and the FTS5 reference find the same totals (within 10%) for every plain-word
+query.
 """
 
 from __future__ import annotations
@@ -27,13 +28,15 @@ N = 200
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> dict:
-    return run_size(N, tmp_path_factory.mktemp("bench"), passes=1, cold=3, load_seconds=0)
+    return run_size(N, tmp_path_factory.mktemp("bench"), passes=1, cold=3, load_seconds=0,
+                    shape_rounds=1)
 
 
 def test_the_mix_covers_what_the_issue_asks_for():
     kinds = {q.kind for q in MIX}
     assert len(MIX) >= 20
-    assert {"word", "and", "phrase", "filtered", "browse", "typo"} <= kinds
+    assert {"word", "and", "phrase", "filtered", "browse", "typo", "prefix"} <= kinds
+    assert all(q.prefix and ("prefix", "1") in q.params() for q in MIX if q.kind == "prefix")
     filtered = [q for q in MIX if q.topic or q.type or q.year]
     assert any(q.topic for q in filtered) and any(q.type for q in filtered)
     assert any(q.year for q in filtered)
@@ -97,6 +100,18 @@ def test_the_report_renders(tiny):
     assert "FTS5" in text and f"{N:,} entries" in text
     for query in MIX:
         assert query.name.replace("|", "\\|") in text
+    assert "## Per query over HTTP" in text
+    assert "every query of the mix ≤ FTS5 p95 over HTTP" in text
+
+
+def test_the_runner_times_every_query_over_http_in_both_servers(tiny):
+    shapes = tiny["http_shapes"]
+    assert shapes["rounds"] == 1
+    for side in ("product", "fts5", "product_cpu", "fts5_cpu"):
+        assert set(shapes[side]) == {q.name for q in MIX}, side
+        assert all(len(times) == 1 for times in shapes[side].values()), side
+    assert all(t[0] > 0 for t in shapes["product"].values())
+    assert all(t[0] > 0 for t in shapes["fts5"].values())
 
 
 def test_fts5_helpers():

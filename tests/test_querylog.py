@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 
 import pytest
 from conftest import PANIC
 
-from index.querylog import KEEP_DAYS, QUERY_LOG_FILE, QueryLog
+from index.querylog import KEEP_DAYS, QUERY_LOG_FILE, QueryLog, flush_all
 from index.store import IndexStore
 from search.synonyms import DEFAULT_FILE, Synonyms, add_line
 
@@ -21,6 +22,7 @@ AGENT = "Mozilla/5.0 (QueryLogTest; a-distinctive-agent)"
 
 
 def rows(data) -> list[tuple]:
+    flush_all()  # searches are written by a background thread within a second
     with sqlite3.connect(data / QUERY_LOG_FILE) as db:
         return db.execute("SELECT q, filters, total FROM queries ORDER BY rowid").fetchall()
 
@@ -76,6 +78,28 @@ def test_rows_older_than_90_days_are_pruned(tmp_path):
     assert log.prune(today="2026-06-29") == 1
     assert [(c.q, c.count, c.total) for c in log.top()] == [("kept", 1, 2)]
     log.close()
+
+
+def test_a_search_is_written_by_the_background_writer_not_by_the_request(tmp_path):
+    log = QueryLog(tmp_path)
+    log.record("panic", "", 3)
+    assert log._held  # counting a search writes nothing itself
+    deadline, written = time.monotonic() + 10, []
+    while not written and time.monotonic() < deadline:
+        time.sleep(0.05)
+        try:
+            written = rows_of(tmp_path)
+        except sqlite3.OperationalError:  # not created yet
+            pass
+    assert written == [("panic", "", 3)]
+    log.record("therapy", "", 5)
+    log.close()  # and what is held when it closes is written
+    assert rows_of(tmp_path) == [("panic", "", 3), ("therapy", "", 5)]
+
+
+def rows_of(folder) -> list[tuple]:
+    with sqlite3.connect(folder / QUERY_LOG_FILE) as db:
+        return db.execute("SELECT q, filters, total FROM queries ORDER BY rowid").fetchall()
 
 
 def test_top_and_zero_result_queries(tmp_path):

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Mapping
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
@@ -26,6 +27,7 @@ def create_app(test_config: Mapping | None = None, environ: Mapping[str, str] | 
         # The signed cookie is refused past this age, whatever the browser keeps.
         PERMANENT_SESSION_LIFETIME=int(app.config["ADMIN_SESSION_SECONDS"]),
     )
+    app.session_interface = _CookieSessions()
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
@@ -54,3 +56,13 @@ def create_app(test_config: Mapping | None = None, environ: Mapping[str, str] | 
     admin.init_app(app)
     scheduler.init_app(app)
     return app
+
+
+class _CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions (the admin's), without building the cookie's signer for
+    a request that carries no session cookie: every search. The same session either way."""
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)

@@ -29,7 +29,7 @@ NEVER_STORED = frozenset({"api.healthz", "metrics.metrics"})
 def current_etag() -> str | None:
     """This request's ETag, or None when no index is serving (nothing to validate against)."""
     service = search_service()
-    generation = service.store.current_name()
+    generation = service.current_name()
     if generation is None:
         return None
     fragment = request.headers.get("X-Requested-With") == "fetch"
@@ -41,9 +41,16 @@ def _validate(response: Response, etag: str) -> Response:
     response.set_etag(etag)
     if request.endpoint == "pages.search":
         response.vary.add("X-Requested-With")
+    shared = current_app.config["HTTP_SHARED_MAX_AGE"]
+    if "Cache-Control" not in response.headers:  # the usual case: written as one header
+        # (what the cache_control object writes below, without parsing and writing it back
+        # once per directive)
+        response.headers["Cache-Control"] = (
+            f"public, max-age=0, s-maxage={shared}, must-revalidate" if shared
+            else "public, no-cache")
+        return response
     if response.cache_control.no_store:  # the page's fragment: never kept, by anyone
         return response
-    shared = current_app.config["HTTP_SHARED_MAX_AGE"]
     response.cache_control.public = True
     if shared:
         # Browsers ask every time (answered 304 while the index is the same, without a
