@@ -309,12 +309,13 @@ class Fts5Search:
                         fixed.suggestion = suggestion
                         return fixed
         hits = self._hits(self._top(query, expression, source), expression)
-        self._toggles(query, facets)
+        links = self._toggles(query, facets)
         return Answer(
             total=total, ids=[h["id"] for h in hits],
             facets={k: {v: c for v, c in counts.items() if c} for k, counts in facets.items()},
             suggestion=suggestion,
             snippets=sum("<mark>" in h["snippet_html"] for h in hits),
+            hits=hits, links=links,
         )
 
 

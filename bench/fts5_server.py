@@ -1,6 +1,8 @@
 """The FTS5 reference over HTTP, for bench/http_shapes.py: GET /q/<i> answers the mix's query i
-with `Fts5Search` (the same work as in process) as JSON; FTS5_DB names the database. One
-connection per thread."""
+with `Fts5Search` (the same work as in process) as JSON: the total, the shown hits with their
+highlighted title and snippet, every facet value's count and toggle link, and "did you mean",
+as the product's /api/search sends its own. FTS5_DB names the database. One connection per
+thread."""
 
 from __future__ import annotations
 

@@ -144,6 +144,11 @@ class Answer:
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
     snippets: int = 0  # hits whose snippet holds a <mark>
+    # What a page or an API client gets besides (the FTS5 reference's shown hits with their
+    # highlighted title and snippet, and each facet value's count, state and toggle link):
+    # sent by the FTS5 server over HTTP, as the product sends its own; not compared.
+    hits: list = field(default_factory=list, compare=False, repr=False)
+    links: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

@@ -64,8 +64,8 @@ NOTES = {
     ),
     "http_shapes": (
         "At this size a request is mostly fixed cost: gunicorn, Flask and the product's own "
-        "layers (the ETag, security headers, the query log, a ~21 KB JSON body with facet links "
-        "and snippet HTML against FTS5's ~1 KB) are ~1.2-1.6 ms of worker CPU against ~1 ms for "
+        "layers (the ETag, security headers, the query log, a ~22 KB JSON body against FTS5's "
+        "~13 KB) are ~1.2-1.6 ms of worker CPU against ~1 ms for "
         "the FTS5 server, so shapes whose answer costs about what FTS5's does stay a little "
         "above; p95 of the rounds moves with the machine's load. bench/README.md has the "
         "profile of one request and what was cut."
