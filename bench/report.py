@@ -287,8 +287,9 @@ def _http_table(run: dict) -> list[str]:
     lines = ["", "## Per query over HTTP (p95 of wall ms per request, cache off)", "",
              "`pprsearch serve --workers 1 --threads 1` (answer cache off) beside the FTS5 "
              "reference served by Flask under gunicorn (one worker, one thread, the same "
-             "`Fts5Search` work as in process, its answer as JSON: no facet links, no snippet "
-             "HTML), both on 127.0.0.1, connections closed after each response. Each query of the "
+             "`Fts5Search` work as in process, its whole answer as JSON: total, shown hits with "
+             "highlighted title and snippet, facet counts with toggle links, did-you-mean), both "
+             "on 127.0.0.1, connections closed after each response. Each query of the "
              "mix is asked of each server in turn, one request at a time, after one warming "
              "round: "
              + ", ".join(f"{s['http_shapes']['rounds']} rounds at {s['n']:,}" for s in sizes)
