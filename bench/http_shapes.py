@@ -24,13 +24,12 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from .load import _children, _free_port
+from .load import _children, _free_port, stop
 from .queries import MIX, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,17 +45,10 @@ def _start(command: list[str], env: dict, port: int, log) -> subprocess.Popen:
             if proc.poll() is not None:
                 raise RuntimeError(f"{command[:4]} exited with {proc.returncode}")
             time.sleep(0.1)
-    _stop(proc)
+    stop(proc)
     raise RuntimeError(f"{command[:4]} did not answer")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def _get(port: int, path: str) -> float:
@@ -135,7 +127,7 @@ def run_shapes(data: Path | str, db: Path | str, rounds: int, mix=MIX,
     finally:
         for proc in (product, fts5):
             if proc is not None:
-                _stop(proc)
+                stop(proc)
         if log:
             log_file.close()
     out["seconds"] = time.perf_counter() - started

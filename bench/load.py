@@ -123,12 +123,7 @@ def run_load(data: Path, seconds: int, cache: int = 0, connections: int = 16,
             figures = _wrk(wrk, script, base, seconds, connections, wrk_threads)
         worker_rss = [vm_hwm_mb(pid) for pid in _children(server.pid)]
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
         if log:
             log_file.close()
     duration = figures["duration_us"] / 1e6
@@ -143,3 +138,13 @@ def run_load(data: Path, seconds: int, cache: int = 0, connections: int = 16,
         "worker_peak_rss_mb": max(worker_rss) if worker_rss else None,
         "loadavg": [load_before, os.getloadavg()[0]],
     }
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """A server stopped as gunicorn is meant to be (SIGTERM), killed if it lingers."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
