@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+import requests
 from whoosh import index as whoosh_index
 
 from bench.generate import read_jsonl, write_jsonl
@@ -131,3 +134,59 @@ def _segment_files(folder: Path) -> dict[str, bytes]:
     table of contents, which names the segment, is left out too."""
     return {p.name.split(".", 1)[1]: p.read_bytes() for p in folder.iterdir()
             if p.name.startswith("MAIN_") and "." in p.name and not p.name.endswith(".toc")}
+
+
+def test_an_admin_reindex_in_the_serving_app_builds_with_workers(tmp_path):
+    """The build's worker processes start from inside a gunicorn worker (an admin's reindex
+    through the API), and the new index serves."""
+    from test_serve_workers import free_port
+
+    data = tmp_path / "data"
+    with Archive(data) as archive:
+        archive.upsert(read_jsonl(write_jsonl(tmp_path / "entries.jsonl",
+                                              segment.PARALLEL_FROM, seed=5)))
+    token = "segment-admin-token-7f3e"
+    env = cli_env(PPRSEARCH_ADMIN_TOKEN=token)
+    env["XDG_RUNTIME_DIR"] = str(tmp_path)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [*PPRSEARCH, "--data", str(data), "serve", "--workers", "1", "--threads", "2",
+             "--port", str(port), "--host", "127.0.0.1"],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env)
+    auth = {"Authorization": f"Bearer {token}", "Connection": "close"}
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, log.read_text(errors="replace")[-2000:]
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
+            try:
+                requests.get(base + "/healthz", timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        started = requests.post(base + "/api/admin/reindex", headers=auth, timeout=5)
+        assert started.status_code == 202, started.text
+        deadline = time.monotonic() + 120
+        while True:
+            job = requests.get(base + started.json()["url"], headers=auth, timeout=5).json()
+            if job["state"] not in ("queued", "running") or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert job["state"] == "done", job
+        generation = IndexStore(data).current()
+        assert generation.entries == segment.PARALLEL_FROM
+        if len(os.sched_getaffinity(0)) > 1:
+            assert generation.processes > 1
+        found = requests.get(base + "/api/search", params={"q": "therapy"}, timeout=5)
+        assert found.status_code == 200 and found.json()["total"] > 0
+        assert "Traceback" not in log.read_text(errors="replace")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(5)
