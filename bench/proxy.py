@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +18,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+from .load import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "deploy" / "nginx" / "pprsearch.conf"
@@ -115,15 +116,6 @@ def _wait_for(url: str, process: subprocess.Popen, output, timeout: float = 30) 
             time.sleep(0.1)
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-
 
 @contextmanager
 def nginx(prefix: Path, listen: int, upstream: int, binary: str | None = None) -> Iterator[str]:
@@ -145,7 +137,7 @@ def nginx(prefix: Path, listen: int, upstream: int, binary: str | None = None) -
                   lambda: log.read_text(errors="replace") + _tail(prefix / "error.log"))
         yield base
     finally:
-        _stop(process)
+        stop(process)
 
 
 @contextmanager
@@ -168,7 +160,7 @@ def server(data: Path, port: int, env: dict[str, str], workers: int = 2,
         _wait_for(base + "/healthz", process, lambda: _tail(log))
         yield base
     finally:
-        _stop(process)
+        stop(process)
 
 
 def _tail(path: Path) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 import requests
 from conftest import PPRSEARCH, cli_env
 
+from bench.load import stop as stop_server
 from crawler.logs import JsonLines, setup
 from webui.config import ConfigError
 
@@ -102,12 +102,7 @@ def test_serve_with_json_logs_writes_json_lines_with_job_events_and_never_the_to
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.05)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
     text = log.read_text()
     assert TOKEN not in text and NEAR_MISS not in text

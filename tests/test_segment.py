@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ import requests
 from whoosh import index as whoosh_index
 
 from bench.generate import read_jsonl, write_jsonl
+from bench.load import stop as stop_server
 from conftest import PPRSEARCH, cli_env
 from crawler.textpage import parse_text_page
 from index import segment
@@ -184,9 +184,4 @@ def test_an_admin_reindex_in_the_serving_app_builds_with_workers(tmp_path):
         assert found.status_code == 200 and found.json()["total"] > 0
         assert "Traceback" not in log.read_text(errors="replace")
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(5)
+        stop_server(server)

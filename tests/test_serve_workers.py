@@ -4,7 +4,6 @@ through the admin API every one of them serves the new index, with no error in b
 from __future__ import annotations
 
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -15,6 +14,7 @@ import pytest
 import requests
 from conftest import PPRSEARCH, cli_env
 
+from bench.load import stop as stop_server
 from index.store import IndexStore
 
 TOKEN = "serve-workers-token-91c4"
@@ -76,12 +76,7 @@ def server(sample_template, tmp_path_factory):
                 time.sleep(0.1)
         yield running
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop_server(process)
 
 
 def health(server: Server) -> dict:
