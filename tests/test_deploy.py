@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -169,9 +170,19 @@ def _samples(text: str) -> dict[str, list]:
 def test_metrics_add_up_every_worker(backend):
     base = backend["base"]
     before = _samples(get(base + "/metrics").text)
-    workers = set()
-    for _ in range(40):
-        workers.add(get(base + "/healthz", headers={"Connection": "close"}).json()["worker"])
+    # Asked 8 at a time until both workers have answered (the second may still be starting):
+    # requests sent one by one can all be taken by the worker that has just answered, which is
+    # back at accept first; a burst reaches both.
+    workers: set[int] = set()
+    asked = 0
+    deadline = time.monotonic() + 30
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        while (len(workers) < 2 or asked < 40) and time.monotonic() < deadline:
+            workers.update(pool.map(
+                lambda _: get(base + "/healthz", headers={"Connection": "close"}).json()["worker"],
+                range(8)))
+            asked += 8
+            time.sleep(0.02)
     for n in range(5):
         assert get(base + "/api/search", params={"q": f"panic {n}"}).status_code == 200
 
@@ -183,8 +194,8 @@ def test_metrics_add_up_every_worker(backend):
 
     healthz = count(families["pprsearch_http_requests"], route="/healthz", status="200")
     healthz_before = count(before.get("pprsearch_http_requests", []), route="/healthz", status="200")
-    assert healthz - healthz_before == 40
-    assert len(workers) == 2, "both workers should have answered some of the 40 requests"
+    assert healthz - healthz_before == asked
+    assert len(workers) == 2, f"only one worker answered {asked} requests in 30 s"
     searches = [s for s in families["pprsearch_search_seconds"]
                 if s.name == "pprsearch_search_seconds_count" and s.labels["route"] == "/api/search"]
     assert sum(s.value for s in searches) >= 5
