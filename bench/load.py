@@ -18,6 +18,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 from .measure import vm_hwm_mb
 from .queries import MIX
@@ -63,19 +64,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60.0,
+               output: Callable[[], str] = lambda: "") -> None:
+    """Until `url` answers 200; RuntimeError (with what `output` gives) when the process
+    exits first or nothing answers within `timeout` seconds."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"the server exited early with status {proc.returncode}")
+            raise RuntimeError(f"{proc.args[0]} exited with status {proc.returncode}:\n"
+                               f"{output()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"nothing answered at {url} within {timeout:.0f}s:\n{output()}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
                     return
         except OSError:
             pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer {url} within {timeout:.0f}s")
+        time.sleep(0.1)
 
 
 def _children(pid: int) -> list[int]:
@@ -115,7 +121,7 @@ def run_load(data: Path, seconds: int, cache: int = 0, connections: int = 16,
     load_before = os.getloadavg()[0]
     server = subprocess.Popen(command, stdout=log_file, stderr=log_file, env=env, cwd=ROOT)
     try:
-        _wait_ready(base + "/healthz", server)
+        wait_ready(base + "/healthz", server)
         with tempfile.TemporaryDirectory() as tmp:
             script = Path(tmp) / "mix.lua"
             script.write_text(_lua_script([q.path() for q in MIX]), encoding="utf-8")

@@ -13,13 +13,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .load import stop
+from .load import stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "deploy" / "nginx" / "pprsearch.conf"
@@ -101,22 +99,6 @@ def check_config(nginx: str, prefix: Path) -> subprocess.CompletedProcess:
                           timeout=30)
 
 
-def _wait_for(url: str, process: subprocess.Popen, output, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited:\n{output()}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"nothing answered at {url}:\n{output()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-
-
-
 @contextmanager
 def nginx(prefix: Path, listen: int, upstream: int, binary: str | None = None) -> Iterator[str]:
     """nginx in the foreground on 127.0.0.1:`listen` in front of `upstream`; its base URL."""
@@ -133,8 +115,8 @@ def nginx(prefix: Path, listen: int, upstream: int, binary: str | None = None) -
                                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{listen}"
     try:
-        _wait_for(base + "/healthz", process,
-                  lambda: log.read_text(errors="replace") + _tail(prefix / "error.log"))
+        wait_ready(base + "/healthz", process, 30,
+                   lambda: log.read_text(errors="replace") + _tail(prefix / "error.log"))
         yield base
     finally:
         stop(process)
@@ -157,7 +139,7 @@ def server(data: Path, port: int, env: dict[str, str], workers: int = 2,
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(base + "/healthz", process, lambda: _tail(log))
+        wait_ready(base + "/healthz", process, 30, lambda: _tail(log))
         yield base
     finally:
         stop(process)

@@ -17,7 +17,6 @@ from typing import Collection
 
 from whoosh.analysis import (Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, Token,
                              Tokenizer)
-from whoosh.formats import Positions
 from whoosh.lang.snowball.english import EnglishStemmer
 from whoosh.support.charset import accent_map
 
@@ -94,16 +93,17 @@ def stem(word: str) -> str:
     return _SNOWBALL(word)
 
 
-# What each distinct word becomes, per analyzer kind: the index sees the same few thousand words
-# again and again, so the chain runs once per word instead of once per occurrence.
-_OUTCOMES: dict[tuple[bool, str], tuple[str, ...]] = {}
-_OUTCOMES_MAX = 500_000
+# What each distinct word becomes, per analyzer kind (stemming or not): the index sees the same
+# few thousand words again and again, so the chain runs once per word instead of once per
+# occurrence. Looked up directly by `term_positions`, the build's loop over every word.
+_BY_KIND: dict[bool, dict[str, tuple[str, ...]]] = {True: {}, False: {}}
+_OUTCOMES_MAX = 500_000  # per kind
 
 
 def _outcome(raw: str, stemming: bool) -> tuple[str, ...]:
     """A raw token's terms: () when dropped, one term, or the parts of a hyphenated word."""
-    key = (stemming, raw)
-    found = _OUTCOMES.get(key)
+    known = _BY_KIND[stemming]
+    found = known.get(raw)
     if found is not None:
         return found
     text = _POSSESSIVE.sub("", raw.lower().translate(accent_map))
@@ -112,8 +112,8 @@ def _outcome(raw: str, stemming: bool) -> tuple[str, ...]:
     else:
         words = (american(part) for part in _HYPHENS.split(text) if part)
         found = tuple(stem(word) if stemming else word for word in words)
-    if len(_OUTCOMES) < _OUTCOMES_MAX:
-        _OUTCOMES[key] = found
+    if len(known) < _OUTCOMES_MAX:
+        known[raw] = found
     return found
 
 
@@ -165,11 +165,6 @@ class ClinicalTokenizer(Tokenizer):
             pos += 1
 
 
-# A raw token's terms per analyzer kind, without the (kind, token) key `_outcome` builds: the
-# build looks up every word of every entry here.
-_BY_KIND: dict[bool, dict[str, tuple[str, ...]]] = {True: {}, False: {}}
-
-
 def term_positions(value: str, stemming: bool = True) -> dict[str, list[int]]:
     """Each term of a text and its positions, exactly as ClinicalTokenizer indexes the text
     (mode "index"), without a Token per word: what an indexed field's postings are made of."""
@@ -180,8 +175,6 @@ def term_positions(value: str, stemming: bool = True) -> dict[str, list[int]]:
         parts = known.get(raw)
         if parts is None:
             parts = _outcome(raw, stemming)
-            if len(known) < _OUTCOMES_MAX:
-                known[raw] = parts
         if len(parts) == 1:
             found = poses.get(parts[0])
             if found is None:
@@ -198,23 +191,6 @@ def term_positions(value: str, stemming: bool = True) -> dict[str, list[int]]:
             pos += last
         pos += 1
     return poses
-
-
-class TermPositions(Positions):
-    """Whoosh's Positions format (the same postings, byte for byte), with the text analysed by
-    `term_positions` in one pass when the analyzer is ClinicalTokenizer: the build's costliest
-    step was a Token object per word."""
-
-    def word_values(self, value, analyzer, **kwargs):
-        if (type(analyzer) is not ClinicalTokenizer or not isinstance(value, str)
-                or kwargs.get("mode", "index") != "index"
-                or set(kwargs) - {"mode", "positions", "boosts"}):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        fb = self.field_boost
-        encode = self.encode
-        for w, poslist in term_positions(value, analyzer.stemming).items():
-            yield (w, len(poslist), float(len(poslist)) * fb, encode(poslist))
 
 
 def plain_terms(word: str) -> tuple[str, ...]:

@@ -37,7 +37,7 @@ from .spelling import Spelling
 log = logging.getLogger(__name__)
 
 INDEX_FOLDER = "index"
-_CURRENT = "CURRENT"
+CURRENT_FILE = "CURRENT"  # names the serving generation (search reads its stat too)
 _INFO = "build.json"
 # Old generations kept after a swap, for readers that still hold them open.
 _KEEP_OLD = 2
@@ -102,7 +102,7 @@ class IndexStore:
     def current_name(self) -> str | None:
         """The serving generation's name, read fresh (another process may have swapped)."""
         try:
-            return (self.root / _CURRENT).read_text(encoding="ascii").strip() or None
+            return (self.root / CURRENT_FILE).read_text(encoding="ascii").strip() or None
         except FileNotFoundError:
             return None
 
@@ -260,12 +260,12 @@ class IndexStore:
         return built
 
     def _point_to(self, name: str) -> None:
-        tmp = self.root / f".{_CURRENT}.{os.getpid()}"
+        tmp = self.root / f".{CURRENT_FILE}.{os.getpid()}"
         with open(tmp, "w", encoding="ascii") as f:
             f.write(name + "\n")
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, self.root / _CURRENT)
+        os.replace(tmp, self.root / CURRENT_FILE)
         _fsync_dir(self.root)
 
     def generations(self) -> list[str]:

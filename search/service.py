@@ -25,7 +25,7 @@ from index.analysis import terms, word_index
 from index.errors import IndexCorrupt
 from index.schema import TEXT_FIELDS
 from index.spelling import Spelling
-from index.store import Generation, IndexStore
+from index.store import CURRENT_FILE, Generation, IndexStore
 
 from index import bitsets
 from . import complete, cost, deadline
@@ -42,8 +42,6 @@ from .synonyms import DATA_FILE, DEFAULT_FILE, Synonyms
 from .typos import Corrections
 
 log = logging.getLogger(__name__)
-# The file naming the serving generation, in the store's folder (index/store.py).
-CURRENT_FILE = "CURRENT"
 # Hits by relevance that get the bonus for holding the words close together.
 RESCORE_DEPTH = 50
 # Shown entries kept, per generation: their stored fields and the word indexes their
