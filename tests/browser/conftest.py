@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,11 +27,46 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+_ANSWER = "tests.answer"
+
+
 class _QuietHandler(WSGIRequestHandler):
-    """Keeps the request log out of the test output."""
+    """Keeps the request log out of the test output, and closes what a dropped request left.
+
+    When the browser drops a connection while werkzeug drains it (a favicon fetch cut short),
+    werkzeug skips closing the answer, and the open static file later warns from the garbage
+    collector, failing whichever test runs then."""
 
     def log_request(self, *args, **kwargs) -> None:
         pass
+
+    def connection_dropped(self, error, environ=None) -> None:
+        answer = (environ or {}).get(_ANSWER)
+        if hasattr(answer, "close"):
+            answer.close()
+
+
+def _keeping_answer(app):
+    """Lets the handler find a request's answer (its iterable) once the connection drops."""
+    def wsgi(environ, start_response):
+        environ[_ANSWER] = answer = app(environ, start_response)
+        return answer
+    return wsgi
+
+
+@contextmanager
+def served(app) -> Iterator[str]:
+    """The app on a threaded local server for the length of the block; yields its address."""
+    server = make_server("127.0.0.1", 0, _keeping_answer(app), threaded=True,
+                         request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="browser-test-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -38,13 +75,8 @@ def base_url(tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("browser-data")
     import_paths(folder, [SAMPLE], source_url="https://socialsciences.uottawa.ca/pprnet/blog")
     app = create_app({"DATA_DIR": str(folder), "ANSWER_CACHE": 0}, environ={})
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="browser-test-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

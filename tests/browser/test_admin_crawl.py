@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from index.archive import now
 from index.jobs import Jobs
 from replica.app import Replica, serve
 from webui import create_app
 
-from .conftest import DESKTOP, _QuietHandler
+from .conftest import DESKTOP, served
 
 pytestmark = pytest.mark.browser
 TOKEN = "correct horse battery staple"
@@ -38,15 +36,8 @@ def admin_site(sample_template, tmp_path):
     with serve(Replica()) as blog:
         app = create_app({"DATA_DIR": str(data), "ANSWER_CACHE": 0, "ADMIN_TOKEN": TOKEN,
                           "CRAWL_BASE_URL": blog, "CRAWL_DELAY": 0.02}, environ={})
-        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield AdminSite(f"http://127.0.0.1:{server.server_port}", data)
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            server.server_close()
+        with served(app) as url:
+            yield AdminSite(url, data)
 
 
 def test_an_admin_crawls_while_another_tab_searches(browser, admin_site, problems, shot):
