@@ -201,13 +201,15 @@ def plain_terms(word: str) -> tuple[str, ...]:
 
 class WordIndex(dict):
     """word_index's term -> words, and (`at`) where each word looked up so far stands in the
-    text: filled by matched_spans, so a kept index finds a word's places once."""
+    text: filled by matched_spans, so a kept index finds a word's places once; `positions`,
+    once a phrase asked for them (token_positions)."""
 
-    __slots__ = ("at",)
+    __slots__ = ("at", "positions")
 
     def __init__(self):
         super().__init__()
         self.at: dict[str, tuple[int, ...]] = {}
+        self.positions: dict[int, tuple[int, tuple[str, ...]]] | None = None
 
 
 def word_index(text: str) -> dict[str, str]:
@@ -256,6 +258,28 @@ def matched_spans(text: str, terms: Collection[str],
         out.extend((at, at + size, term) for at in starts)
     out.sort()
     return out
+
+
+def token_positions(text: str, index: dict[str, str] | None = None
+                    ) -> dict[int, tuple[int, tuple[str, ...]]]:
+    """Where each word of a text starts -> (its position, its terms), positions counted as the
+    index counts them (term_positions: a hyphenated word takes one per part), so words whose
+    positions follow on stand together. Kept with the text's word index, when there is one."""
+    found = getattr(index, "positions", None)
+    if found is not None:
+        return found
+    known = _BY_KIND[True]
+    found = {}
+    pos = 0
+    for match in _TOKEN_RE.finditer(text):
+        parts = known.get(match.group())
+        if parts is None:
+            parts = _outcome(match.group(), True)
+        found[match.start()] = (pos, parts)
+        pos += len(parts) if len(parts) > 1 else 1
+    if isinstance(index, WordIndex):
+        index.positions = found
+    return found
 
 
 def word_terms(word: str) -> tuple[str, ...]:

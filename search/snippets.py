@@ -15,11 +15,9 @@ from html import escape
 
 import re
 
-from index.analysis import WORDS, matched_spans, name_analyzer, word_terms
+from index.analysis import matched_spans, name_analyzer, token_positions
 
 SNIPPET_CHARS = 220
-# What can join a written word's parts (index.analysis: hyphens; apostrophes only strip).
-_JOINED = re.compile(r"[-‐‑–'’]")
 # Context kept before a passage's first match.
 _LEAD = 60
 # Words of a text that `opening` looks at first.
@@ -54,50 +52,41 @@ def _spans(text: str, marks: Marks, index: WordIndex | None = None) -> list[Matc
     phrases, words = marks.phrases, marks.words
     if not phrases or all(m[2] in words for m in matches):
         return matches
-    kept: set[int] = set()
-    start = 0
-    count = len(matches)
-    shortest = min(len(phrase) for phrase in phrases)
-    between = WORDS.search
-    for i in range(1, count + 1):  # runs of matches with no other word between them
-        if i < count:
-            gap, end = matches[i - 1][1], matches[i][0]
-            if end - gap == 1 and text[gap] == " " or not between(text, gap, end):
-                continue  # (a single space, the usual gap, holds no word: no regex asked)
-        # A run ends here. A lone word holds no phrase of two words or more, unless it is
-        # hyphenated (its parts are words of their own); a run of searched words is kept
-        # whole anyway.
-        if ((i - start > 1 or shortest < 2
-             or _JOINED.search(text, matches[start][0], matches[start][1]))
-                and not all(matches[j][2] in words for j in range(start, i))):
-            kept.update(_in_phrases(text, matches, start, i, phrases))
-        start = i
+    kept = _in_phrases(matches, phrases, token_positions(text, index))
     return [m for i, m in enumerate(matches) if i in kept or m[2] in words]
 
 
-def _in_phrases(text: str, matches: list[Match], start: int, end: int,
-                phrases: frozenset[tuple[str, ...]]) -> set[int]:
-    """Which of matches[start:end] (words in a row) are part of one of the phrases, their
-    terms laid out by position as the index has them."""
-    slots: list[tuple[str, ...]] = []  # the terms at each position of the run
-    owner: list[int] = []  # the match each position belongs to
-    for i in range(start, end):
-        parts = word_terms(text[matches[i][0]:matches[i][1]])
+def _in_phrases(matches: list[Match], phrases: frozenset[tuple[str, ...]],
+                positions: dict[int, tuple[int, tuple[str, ...]]]) -> set[int]:
+    """Which matches are part of one of the phrases: their terms laid out by position as the
+    index has them, a phrase found where its terms follow on."""
+    slots: dict[int, tuple[str, ...]] = {}  # position -> the terms there
+    owner: dict[int, int] = {}  # position -> the match it belongs to
+    for i, match in enumerate(matches):
+        at, parts = positions[match[0]]
         if len(parts) == 1:
-            slots.append(parts)
-            owner.append(i)
+            slots[at] = parts
+            owner[at] = i
             continue
         joined, last = "".join(parts), len(parts) - 1
         for k, part in enumerate(parts):  # the joined word at its first and last part
-            slots.append((part, joined) if k == 0 or k == last else (part,))
-            owner.append(i)
+            slots[at + k] = (part, joined) if k == 0 or k == last else (part,)
+            owner[at + k] = i
     found: set[int] = set()
+    empty = ()
     for phrase in phrases:
-        size = len(phrase)
-        head = phrase[0]
-        for at in range(len(slots) - size + 1):
-            if head in slots[at] and all(phrase[k] in slots[at + k] for k in range(1, size)):
-                found.update(owner[at:at + size])
+        head, size = phrase[0], len(phrase)
+        if size == 2:  # the usual phrase, without a generator per place
+            second = phrase[1]
+            for at, there in slots.items():
+                if head in there and second in slots.get(at + 1, empty):
+                    found.add(owner[at])
+                    found.add(owner[at + 1])
+            continue
+        for at, there in slots.items():
+            if head in there and all(phrase[k] in slots.get(at + k, empty)
+                                     for k in range(1, size)):
+                found.update(owner[at + k] for k in range(size))
     return found
 
 

@@ -171,3 +171,34 @@ def test_term_positions_make_the_same_postings_as_whoosh_positions():
     # The joined word at its first and last part's positions, the parts at their own.
     assert term_positions(texts[0])["dropout"] == [0, 1]
     assert term_positions(texts[0])["drop"] == [0, 11]
+
+
+def test_token_positions_place_each_word_where_the_index_does():
+    """Snippets find a phrase by the positions of its words (token_positions): each word's
+    position and terms are those Whoosh's Positions format gives the same text."""
+    from whoosh.formats import Positions
+
+    from index.analysis import clinical_analyzer, token_positions, word_index
+
+    texts = [
+        "Drop-out rates fell; the client’s well-being and the patient's drop out were reported.",
+        "Mentalization-based treatment (MBT) vs. CBT: d = 0.47, 95% CI, panic 2 disorder",
+        "", "- -- 12 3.4 ’s",
+    ]
+    fmt = Positions()
+    for text in texts:
+        expected = {(term, pos) for term, _, _, value in
+                    fmt.word_values(text, clinical_analyzer(), mode="index")
+                    for pos in fmt.decode_positions(value)}
+        found = set()
+        for at, (pos, parts) in token_positions(text).items():
+            assert text[at].isalnum(), (text, at)
+            for k, part in enumerate(parts):
+                found.add((part, pos + k))
+            if len(parts) > 1:  # the joined word at its first and last part
+                found |= {("".join(parts), pos), ("".join(parts), pos + len(parts) - 1)}
+        assert found == expected, text
+    # Kept with a word index: worked out once.
+    index = word_index(texts[0])
+    assert token_positions(texts[0], index) is token_positions(texts[0], index)
+    assert token_positions(texts[0])[texts[0].index("rates")] == (2, ("rate",))
