@@ -22,6 +22,9 @@ SNIPPET_CHARS = 220
 _LEAD = 60
 # Words of a text that `opening` looks at first.
 _OPENING_WORDS = 60
+# A window's score: its distinct terms times this, plus its matches (fewer than this: a
+# passage of SNIPPET_CHARS holds at most ~SNIPPET_CHARS / 2 words).
+_PER_TERM = 1000
 
 Match = tuple[int, int, str]  # start, end, the query term it matched
 
@@ -128,7 +131,7 @@ def _best_window(matches: list[Match]) -> tuple[int, int]:
                 break
             inside[term] = inside.get(term, 0) + 1
             k += 1
-        score = len(inside) * 10 + (k - i)
+        score = len(inside) * _PER_TERM + (k - i)
         if score > best:
             best, best_start = score, start
     return best, best_start
@@ -194,6 +197,8 @@ def citation_html(citation: str, marks: Marks, index: WordIndex | None = None) -
 
 
 _LINK = re.compile(r"(?:https?://|doi:\s*|\b10\.\d{4,9}/)\S+", re.IGNORECASE)
+_NAME = re.compile(r"\w+(?:[-'’]\w+)*")
+_FOLD = name_analyzer()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -201,8 +206,6 @@ def _links(citation: str) -> tuple[tuple[int, int], ...]:
     """Where a citation's DOIs and URLs stand: the same citations are marked again and again,
     and finding them (~8 µs each at 1k) was most of marking one (~10 µs; ~2 µs now)."""
     return tuple(m.span() for m in _LINK.finditer(citation))
-_NAME = re.compile(r"\w+(?:[-'’]\w+)*")
-_FOLD = name_analyzer()
 
 
 def snippet_html(summary: str, implications: str, marks: Marks,
@@ -215,10 +218,15 @@ def snippet_html(summary: str, implications: str, marks: Marks,
     `indexes` are the two texts' word indexes when the caller keeps them (see
     index.analysis.word_index); without them each text is analysed here.
     """
-    # Both texts' best windows scored; only the one shown is marked up.
-    from_summary = _window(summary, marks, indexes[0])
+    # Only the passage shown is marked up. The implications first: when their best passage
+    # holds every term the query marks, the summary cannot hold more and is not looked at
+    # (a one-word query's usual case).
     from_implications = _window(implications, marks, indexes[1])
-    if from_implications[0] > 0 and from_implications[0] // 10 >= from_summary[0] // 10:
+    found = from_implications[0] // _PER_TERM
+    if found and found >= len(marks.terms):
+        return _render(implications, *from_implications[1:]), "implications"
+    from_summary = _window(summary, marks, indexes[0])
+    if found and found >= from_summary[0] // _PER_TERM:
         return _render(implications, *from_implications[1:]), "implications"
     if from_summary[0] > 0:
         return _render(summary, *from_summary[1:]), "summary"

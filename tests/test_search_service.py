@@ -617,3 +617,20 @@ def test_a_misspelt_word_matches_words_one_letter_away_below_exact_matches(servi
     assert "<mark>borderline</mark>" in result.hits[0].snippet_html
     exact = service.search(SearchRequest(q="borderline"))
     assert exact.hits[0].score > result.hits[0].score  # the tolerant match weighs less
+
+
+def test_a_snippet_holds_the_most_query_words_however_often_one_repeats():
+    """Distinct words come first, whatever the count: a passage repeating one query word a
+    dozen times does not beat one holding two of them (counts once outweighed a word)."""
+    from search.snippets import Marks, snippet_html
+
+    marks = Marks(words=frozenset({"therapi", "shame"}))
+    repeated = " ".join(["therapy works"] * 12) + "."
+    both = "Clients spoke of shame early in therapy."
+    html, where = snippet_html(summary=both, implications=repeated, marks=marks)
+    assert where == "summary"
+    assert html == "Clients spoke of <mark>shame</mark> early in <mark>therapy</mark>."
+    # As many words in each: the implications, however few their matches.
+    html, where = snippet_html(summary=repeated, implications="Therapy helps.",
+                               marks=Marks(words=frozenset({"therapi"})))
+    assert (html, where) == ("<mark>Therapy</mark> helps.", "implications")
