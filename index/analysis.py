@@ -201,14 +201,14 @@ def plain_terms(word: str) -> tuple[str, ...]:
 
 class WordIndex(dict):
     """word_index's term -> words, and (`at`) where each word looked up so far stands in the
-    text: filled by matched_spans, so a kept index finds a word's places once; `positions`,
-    once a phrase asked for them (token_positions)."""
+    text, as matched_spans gives them: filled by it, so a kept index finds a word's places
+    once; `positions`, once a phrase asked for them (token_positions)."""
 
     __slots__ = ("at", "positions")
 
     def __init__(self):
         super().__init__()
-        self.at: dict[str, tuple[int, ...]] = {}
+        self.at: dict[str, tuple[tuple[int, int, str], ...]] = {}
         self.positions: dict[int, tuple[int, tuple[str, ...]]] | None = None
 
 
@@ -234,30 +234,43 @@ def matched_spans(text: str, terms: Collection[str],
     """
     if index is None:
         index = word_index(text)
-    hits: dict[str, str] = {}
+    places = getattr(index, "at", None)
+    out: list[tuple[int, int, str]] = []
+    seen: set[str] = set()
+    words = 0
     for wanted in terms:
         found = index.get(wanted)
-        for word in found.split(" ") if found else ():
-            if word not in hits:
-                hits[word] = next(term for term in _match_forms(word) if term in terms)
-    out = []
-    places = getattr(index, "at", None)
-    for word, term in hits.items():
-        starts = places.get(word) if places is not None else None
-        if starts is None:
-            found = []
-            at = text.find(word)
-            while at != -1:
-                if _starts_word(text, at) and _TOKEN_RE.match(text, at).end() == at + len(word):
-                    found.append(at)
-                at = text.find(word, at + 1)
-            starts = tuple(found)
-            if places is not None:
-                places[word] = starts
-        size = len(word)
-        out.extend((at, at + size, term) for at in starts)
-    out.sort()
+        if not found:
+            continue
+        for word in found.split(" "):
+            if word in seen:
+                continue
+            seen.add(word)
+            words += 1
+            forms = _match_forms(word)
+            term = forms[0] if forms[0] in terms else next(t for t in forms if t in terms)
+            # A word's places, as (start, end, its first form), found once when the index
+            # is kept; another form (a hyphenated word's part) gets its own triples.
+            spans = places.get(word) if places is not None else None
+            if spans is None:
+                spans = tuple((at, at + len(word), forms[0]) for at in _starts(text, word))
+                if places is not None:
+                    places[word] = spans
+            out.extend(spans if term == forms[0] else [(s, e, term) for s, e, _ in spans])
+    if words > 1:
+        out.sort()
     return out
+
+
+def _starts(text: str, word: str) -> list[int]:
+    """Where `word` stands in `text` as a whole word (as the tokenizer reads it)."""
+    found = []
+    at = text.find(word)
+    while at != -1:
+        if _starts_word(text, at) and _TOKEN_RE.match(text, at).end() == at + len(word):
+            found.append(at)
+        at = text.find(word, at + 1)
+    return found
 
 
 def token_positions(text: str, index: dict[str, str] | None = None
