@@ -246,6 +246,8 @@ class SearchResult:
         def url(qs: str) -> str:
             return f"{base}?{qs}" if qs else base
 
+        link = f"{base}?"  # url(qs), inline for the ~50 facet values
+
         return {
             "query": req.q,
             "total": self.total,
@@ -261,7 +263,7 @@ class SearchResult:
             "facets": {
                 group.param: [
                     {"value": v.value, "label": v.label or v.value, "count": v.count,
-                     "selected": v.selected, "toggle_url": url(v.toggle)}
+                     "selected": v.selected, "toggle_url": link + v.toggle if v.toggle else base}
                     for v in group.values
                 ]
                 for group in self.facets
@@ -289,6 +291,9 @@ def _fields(record) -> dict:
     names = _NAMES.get(type(record))
     if names is None:  # dataclasses.fields() builds its answer on every call: once per class
         names = _NAMES[type(record)] = tuple(f.name for f in fields(record))
+    held = record.__dict__
+    if len(held) == len(names):  # set by __init__, field by field: copied at once (~1.5 us
+        return dict(held)  # less a hit, ten a page)
     return {name: getattr(record, name) for name in names}
 
 
