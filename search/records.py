@@ -19,7 +19,8 @@ ANSWER_CACHE = 256
 
 
 @functools.lru_cache(maxsize=4096)
-def _encoded(name: str, value: str) -> str:
+def encoded_pair(name: str, value: str) -> str:
+    """One `name=value` pair of a query string, as urlencode writes it."""
     return urlencode(((name, value),))
 
 
@@ -59,7 +60,7 @@ class SearchRequest:
 
     def query_string(self, **changed) -> str:
         # Pair by pair through a cache: a results page builds one for each facet value shown.
-        return "&".join(_encoded(name, value) for name, value in self.params(**changed))
+        return "&".join(encoded_pair(name, value) for name, value in self.params(**changed))
 
     def toggled(self, param: str, value: str) -> "SearchRequest":
         """This request with one facet value switched on or off, back on page 1."""
@@ -73,24 +74,40 @@ class SearchRequest:
     def toggler(self, param: str):
         """`toggled_query` for many values of one facet group: the pairs of the other groups
         encoded once, not once per value (a results page shows dozens)."""
-        head = [_encoded("q", self.q)] if self.q else []
+        head, tail = self._around(param)
+        current = getattr(self, param)
+        before, after = _parts([*head, *(encoded_pair(param, v) for v in current)], tail)
+
+        def toggle(value: str) -> str:
+            if value not in current:
+                return f"{before}{encoded_pair(param, value)}{after}"
+            return "&".join([*head, *(encoded_pair(param, v) for v in current if v != value),
+                             *tail])
+
+        return toggle
+
+    def toggle_parts(self, param: str) -> tuple[str, str]:
+        """(before, after): the query string that switches on a value of `param` not selected
+        yet is `before + encoded_pair(param, value) + after`; one string made per value
+        shown, no list joined for each."""
+        head, tail = self._around(param)
+        return _parts([*head, *(encoded_pair(param, v) for v in getattr(self, param))], tail)
+
+    def _around(self, param: str) -> tuple[list[str], list[str]]:
+        """The encoded pairs before `param`'s in a query string, and those after them."""
+        head = [encoded_pair("q", self.q)] if self.q else []
         tail: list[str] = []
         at = head
         for name in FACET_PARAMS:
             if name == param:
                 at = tail
                 continue
-            at.extend(_encoded(name, value) for value in getattr(self, name))
+            at.extend(encoded_pair(name, value) for value in getattr(self, name))
         if self.sort != "relevance":
-            tail.append(_encoded("sort", self.sort))
+            tail.append(encoded_pair("sort", self.sort))
         if self.per_page != PER_PAGE_DEFAULT:
-            tail.append(_encoded("per_page", str(self.per_page)))
-
-        def toggle(value: str) -> str:
-            return "&".join([*head, *(_encoded(param, v) for v in self._toggle(param, value)),
-                             *tail])
-
-        return toggle
+            tail.append(encoded_pair("per_page", str(self.per_page)))
+        return head, tail
 
     def _toggle(self, param: str, value: str) -> tuple[str, ...]:
         current = getattr(self, param)
@@ -116,6 +133,11 @@ class SearchRequest:
         return "newest" if self.sort == "relevance" and not self.q.strip() else self.sort
 
 
+def _parts(head: list[str], tail: list[str]) -> tuple[str, str]:
+    """`head` joined, to stand before one more pair, and `tail` joined, to stand after it."""
+    return ("&".join(head) + "&" if head else "", "&" + "&".join(tail) if tail else "")
+
+
 @dataclass(frozen=True)
 class Hit:
     """One entry in a results list, with its highlighted title and snippet (safe HTML)."""
@@ -136,6 +158,9 @@ class Hit:
     evidence: Evidence | None = None  # None from an index built before evidence was read
 
 
+_new = object.__new__
+
+
 @dataclass(frozen=True)
 class FacetValue:
     """One clickable value of a facet, with the query string that toggles it."""
@@ -145,6 +170,15 @@ class FacetValue:
     selected: bool
     toggle: str  # query string of the request with this value toggled
     label: str = ""  # what a person reads; the value itself when empty
+
+    @classmethod
+    def of(cls, value: str, label: str, count: int, selected: bool, toggle: str) -> "FacetValue":
+        """FacetValue(...) with its fields set in one step, not by a frozen dataclass's one
+        object.__setattr__ each: a results page makes ~50 (0.36 us each, not 0.86)."""
+        made = _new(cls)
+        made.__dict__.update(value=value, count=count, selected=selected, toggle=toggle,
+                             label=label)
+        return made
 
 
 @dataclass(frozen=True)
@@ -212,6 +246,8 @@ class SearchResult:
         def url(qs: str) -> str:
             return f"{base}?{qs}" if qs else base
 
+        link = f"{base}?"  # url(qs), inline for the ~50 facet values
+
         return {
             "query": req.q,
             "total": self.total,
@@ -227,7 +263,7 @@ class SearchResult:
             "facets": {
                 group.param: [
                     {"value": v.value, "label": v.label or v.value, "count": v.count,
-                     "selected": v.selected, "toggle_url": url(v.toggle)}
+                     "selected": v.selected, "toggle_url": link + v.toggle if v.toggle else base}
                     for v in group.values
                 ]
                 for group in self.facets
@@ -255,6 +291,9 @@ def _fields(record) -> dict:
     names = _NAMES.get(type(record))
     if names is None:  # dataclasses.fields() builds its answer on every call: once per class
         names = _NAMES[type(record)] = tuple(f.name for f in fields(record))
+    held = record.__dict__
+    if len(held) == len(names):  # set by __init__, field by field: copied at once (~1.5 us
+        return dict(held)  # less a hit, ten a page)
     return {name: getattr(record, name) for name in names}
 
 

@@ -55,6 +55,8 @@ FREQUENCIES_KEPT = 100_000
 COUNTS_KEPT = 4096
 # A query finding fewer entries than this is offered a "did you mean".
 _SUGGEST_BELOW = 3
+# What a query with no words marks: nothing.
+_NO_MARKS = Marks()
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class _Shown:
     indexes of its summary, implications, title and citation, made when first marked."""
 
     __slots__ = ("fields", "summary", "implications", "citation", "topics", "evidence",
-                 "_words")
+                 "_words", "_plain")
 
     def __init__(self, fields: dict):
         self.fields = fields
@@ -108,6 +110,19 @@ class _Shown:
         self.topics = tuple(fields.get("topic_names", ()))
         self.evidence = Evidence.from_dict(fields.get("evidence"))  # immutable: shared
         self._words: list = [None, None, None, None]
+        self._plain: tuple[str, str, str, str] | None = None
+
+    def plain(self) -> tuple[str, str, str, str]:
+        """(title, snippet, where from, citation) in HTML as a query marking nothing shows
+        them (browsing, or sorted by date): made once, not escaped and cut anew for every
+        answer (~5 us an entry)."""
+        found = self._plain
+        if found is None:
+            title = self.fields["title"]
+            snippet, snippet_from = snippet_html(self.summary, self.implications, _NO_MARKS)
+            found = self._plain = (title_html(title, _NO_MARKS), snippet, snippet_from,
+                                   citation_html(self.citation, _NO_MARKS))
+        return found
 
     def words(self, which: int, text: str):
         """The word index of one of its texts (0 summary, 1 implications, 2 title,
@@ -438,18 +453,22 @@ class SearchService:
             deadline.check()
             shown_entry = view.stored.get(docnum, lambda: _Shown(searcher.stored_fields(docnum)))
             fields = shown_entry.fields
-            summary, implications = shown_entry.summary, shown_entry.implications
-            snippet, snippet_from = snippet_html(
-                summary, implications, marks,
-                (shown_entry.words(0, summary), shown_entry.words(1, implications)) if marks
-                else (None, None))
             citation = shown_entry.citation
             title = fields["title"]
+            if marks:
+                summary, implications = shown_entry.summary, shown_entry.implications
+                snippet, snippet_from = snippet_html(
+                    summary, implications, marks,
+                    (shown_entry.words(0, summary), shown_entry.words(1, implications)))
+                marked_title = title_html(title, marks, shown_entry.words(2, title))
+                marked_citation = citation_html(citation, marks, shown_entry.words(3, citation)
+                                                if citation else None)
+            else:
+                marked_title, snippet, snippet_from, marked_citation = shown_entry.plain()
             hits.append(Hit(
                 id=fields["id"],
                 title=title,
-                title_html=title_html(title, marks, shown_entry.words(2, title) if marks
-                                      else None),
+                title_html=marked_title,
                 month=fields["month"],
                 url=fields.get("url", ""),
                 citation=citation,
@@ -458,8 +477,7 @@ class SearchService:
                 snippet_html=snippet,
                 score=round(score, 3) if score else None,
                 snippet_from=snippet_from,
-                citation_html=citation_html(citation, marks, shown_entry.words(3, citation)
-                                            if marks and citation else None),
+                citation_html=marked_citation,
                 lacking=next((word for bits, word in reading.lacking if bits >> docnum & 1), ""),
                 evidence=shown_entry.evidence,
             ))

@@ -11,6 +11,7 @@ from index.errors import IndexCorrupt, IndexNotBuilt
 from search.params import parse_request
 from search.records import QUERY_MAX_CHARS
 
+from .fastjson import jsonify_fast
 from .services import count_search, find_entry, search_service
 
 bp = Blueprint("api", __name__)
@@ -21,7 +22,7 @@ def search():
     req = parse_request(request.args.getlist)
     result = search_service().search(req)
     count_search(req, result)
-    return jsonify(result.to_dict(base=url_for("pages.search")))
+    return jsonify_fast(result.to_dict(base=url_for("pages.search")))
 
 
 @bp.get("/api/suggest")
