@@ -297,3 +297,60 @@ def test_a_generation_in_the_previous_layout_still_serves_and_suggests(sample_da
     assert [h.id for h in found.hits] == [h.id for h in expected.hits] and found.total >= 1
     assert service.search(SearchRequest(q="panic psychodinamic")).suggestion == Suggestion(
         q="panic psychodynamic", html="panic <mark>psychodynamic</mark>")
+
+
+def _count_digests(monkeypatch) -> list[str]:
+    """The files whose checksums index.store reads from now on."""
+    import index.store
+
+    read: list[str] = []
+    real = index.store._digest
+
+    def digest(path):
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(index.store, "_digest", digest)
+    return read
+
+
+def test_a_fresh_generation_opens_without_reading_its_checksums_again(empty_data, monkeypatch):
+    """The build stamps the files it checksummed (verified.json), so the first search after
+    a swap does not read the whole index; a byte changed since is still found."""
+    store = IndexStore(empty_data)
+    name = store.build([PANIC_ENTRY]).name
+    read = _count_digests(monkeypatch)
+
+    assert store.verify(name) is None
+    assert read == []
+
+    pst = next((empty_data / "index" / name).glob("*.pst"))
+    raw = bytearray(pst.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    pst.write_bytes(bytes(raw))  # the same size: only the checksum can tell
+    assert "checksum" in store.verify(name)
+    assert pst.name in read
+
+
+def test_a_full_check_that_passes_is_stamped_for_the_next_process(empty_data, monkeypatch):
+    store = IndexStore(empty_data)
+    name = store.build([PANIC_ENTRY]).name
+    folder = empty_data / "index" / name
+    (folder / "verified.json").unlink()  # as from a build before stamps, or a lost stamp
+    files = {n for n, _, _ in store.generation(name).files}
+    time.sleep(0.06)  # the stamp leaves out files changed in the last 50 ms
+    read = _count_digests(monkeypatch)
+
+    assert store.verify(name) is None
+    assert set(read) == files
+    read.clear()
+    assert IndexStore(empty_data).verify(name) is None
+    assert read == []
+
+    # A file replaced by a copy of itself (a restore): another inode, that file checked again.
+    pst = next(folder.glob("*.pst"))
+    copy = pst.with_name("copy")
+    copy.write_bytes(pst.read_bytes())
+    copy.replace(pst)
+    assert store.verify(name) is None
+    assert read == [pst.name]
