@@ -202,8 +202,11 @@ def _parts(searcher, matches, scores, q, boost: float) -> list | None:
 class TermScores:
     """Each term's scores for every document, read once per generation; shared by threads."""
 
-    def __init__(self, size: int, budget: int = BUDGET_BYTES):
+    def __init__(self, size: int, budget: int = BUDGET_BYTES,
+                 recent: postings.Recent | None = None):
         self.size = size
+        # Posting lists just read, shared with MatchSets: one decode for bitset and scores.
+        self.recent = recent if recent is not None else postings.Recent()
         self._arrays = BoundedCache(max(8, budget // max(1, 4 * size)))
         # Each array's documents by decreasing score (those scoring above 0), for the top-k cut.
         self._orders = BoundedCache(max(8, budget // max(1, 4 * size)))
@@ -235,7 +238,7 @@ class TermScores:
 
     def _read(self, searcher, field: str, text: str) -> array | None:
         weighting = searcher.weighting  # Whoosh's default BM25F: the index's searchers keep it
-        docs, tfs = postings.weights(searcher.reader(), field, text)
+        docs, tfs = postings.weights(searcher.reader(), field, text, self.recent)
         if not docs:
             return None
         # Whoosh's bm25(), term by term in the same order, so the floats are the same.
@@ -256,7 +259,8 @@ class TermScores:
         within = matches.phrase(searcher, q)
         if not within:
             return None
-        ends = near_ends(searcher.reader(), q.fieldname, list(q.words), q.slop, within)
+        ends = near_ends(searcher.reader(), q.fieldname, list(q.words), q.slop, within,
+                         recent=self.recent)
         # Whoosh's idf and bm25() with the phrase's document frequency and occurrences.
         idf = math.log(searcher.doc_count_all() / (len(ends) + 1)) + 1
         k1 = searcher.weighting.K1
@@ -289,7 +293,7 @@ class TermScores:
         for phrase in phrases:
             deadline.check()
             found = near(reader, phrase.fieldname, phrase.words, phrase.slop, wanted,
-                         self._positions)
+                         self._positions, self.recent)
             if not found:
                 continue
             arrays = [self.of(searcher, phrase.fieldname, word) for word in phrase.words]
