@@ -26,7 +26,7 @@ from index import bitsets, postings
 
 from . import deadline
 from .lru import BoundedCache
-from .matchset import MatchSets, near, near_ends
+from .matchset import MatchSets, near
 
 # Score arrays kept per index generation: a float per document per term or phrase.
 BUDGET_BYTES = 64 * 1024 * 1024
@@ -259,8 +259,7 @@ class TermScores:
         within = matches.phrase(searcher, q)
         if not within:
             return None
-        ends = near_ends(searcher.reader(), q.fieldname, list(q.words), q.slop, within,
-                         recent=self.recent)
+        ends = matches.phrase_ends(searcher, q)
         # Whoosh's idf and bm25() with the phrase's document frequency and occurrences.
         idf = math.log(searcher.doc_count_all() / (len(ends) + 1)) + 1
         k1 = searcher.weighting.K1
