@@ -229,8 +229,11 @@ class TermScores:
 
         def make() -> array:
             total = [0.0] * self.size
-            for part_key, found, boost in parts:
-                for d in self.order(part_key, found):
+            for _, found, boost in parts:
+                # Each document's parts add up in the parts' order whichever order the
+                # documents come in: not by `order`, which sorted every part (cold 10k
+                # "therapy outcome depression": 12 sorts, ~12 ms).
+                for d in compress(range(len(found)), found):
                     total[d] += found[d] * boost
             return array("f", total)  # 4 bytes a document, as the score arrays the cache counts
 
