@@ -241,12 +241,24 @@ def _wanted_positions(found: Whole, wanted: int, decode) -> dict[int, list[int]]
     return out
 
 
-def field_lengths(reader, field: str) -> list[int]:
-    """Each document's length in the field as Whoosh scores it (a byte-sized approximation)."""
-    count = reader.doc_count_all()
+# The length each byte of Whoosh's length column stands for.
+LENGTH_OF_CODE = tuple(byte_to_length(b) for b in range(256))
+
+
+def length_codes(reader, field: str) -> bytes | None:
+    """Each document's length in the field as one byte (see LENGTH_OF_CODE), when the index
+    keeps them so: anything computed from a length can be computed for 256 values only."""
     perdoc = getattr(reader, "_perdoc", None)
     column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc else None
     if column is not None and getattr(column, "_typecode", None) == "B":
-        table = [byte_to_length(b) for b in range(256)]
-        return [table[b] for b in column._dbfile.get(column._basepos, count)]
-    return [reader.doc_field_length(docnum, field, 0) or 0 for docnum in range(count)]
+        return column._dbfile.get(column._basepos, reader.doc_count_all())
+    return None
+
+
+def field_lengths(reader, field: str) -> list[int]:
+    """Each document's length in the field as Whoosh scores it (a byte-sized approximation)."""
+    codes = length_codes(reader, field)
+    if codes is not None:
+        return [LENGTH_OF_CODE[b] for b in codes]
+    return [reader.doc_field_length(docnum, field, 0) or 0
+            for docnum in range(reader.doc_count_all())]
