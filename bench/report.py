@@ -31,11 +31,11 @@ NOTES = {
         "array. Warm answers reuse them."
     ),
     "cold_10k": (
-        "After a swap the first query opens the generation (~50 ms at 10k, ~420 ms at 100k: "
-        "the checksum of every file, the damage check each serving process makes once per "
-        "generation; the memory maps themselves ~1 ms), then reads its terms' postings into "
-        "bitsets and score arrays that later queries reuse (each term's blocks decoded twice, "
-        "once for each); phrases check positions of every document holding all their words."
+        "After a swap the first query opens the generation (its files' stats against the "
+        "stamp of their last good checksums, the facet bitsets and spelling table loaded), "
+        "then reads its terms' postings, each decoded once (Whoosh's zlib and pickle per "
+        "block) into the bitsets and score arrays later queries reuse; phrases check "
+        "positions of every document holding all their words."
     ),
     "reindex_1k": (
         "Below 2,000 entries the build runs in one process: analysis in Python and Whoosh's "
@@ -66,12 +66,11 @@ NOTES = {
         "bench/README.md, \"Reindex\"."
     ),
     "http_shapes": (
-        "At this size a request is mostly fixed cost: gunicorn, Flask and the product's own "
-        "layers (the ETag, security headers, the query log, a ~22 KB JSON body against FTS5's "
-        "~13 KB) are ~1.2-1.6 ms of worker CPU against ~1 ms for "
-        "the FTS5 server, so shapes whose answer costs about what FTS5's does stay a little "
-        "above; p95 of the rounds moves with the machine's load. bench/README.md has the "
-        "profile of one request and what was cut."
+        "At this size a request is mostly fixed cost (gunicorn, Flask, the product's layers, "
+        "a ~22 KB JSON body against FTS5's ~13 KB), and between two of its requests the other "
+        "server runs, so each answer starts with cold CPU caches, which costs the product's "
+        "Python more than FTS5's C; the server CPU columns say how far apart the two are. "
+        "bench/README.md has the profile of one request and what was cut."
     ),
     "http_1k": (
         "With the answer cache on the server gives {cached_rps:.0f} req/s, so the web layer "
