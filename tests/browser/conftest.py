@@ -4,15 +4,18 @@ chromium driven by Playwright, with every console error and page error failing t
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from index.ingest import import_paths
+from replica.app import Replica, serve
 from webui import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -186,3 +189,40 @@ def shot():
         return path
 
     return take
+
+
+ADMIN_TOKEN = "correct horse battery staple"
+
+
+@dataclass
+class AdminSite:
+    url: str
+    data: Path
+
+
+@pytest.fixture
+def admin_site(sample_template, tmp_path):
+    """The app over a copy of the sample archive, admin on, crawls aimed at the replica."""
+    data = tmp_path / "data"
+    shutil.copytree(sample_template, data)
+    with serve(Replica()) as blog:
+        app = create_app({"DATA_DIR": str(data), "ANSWER_CACHE": 0, "ADMIN_TOKEN": ADMIN_TOKEN,
+                          "CRAWL_BASE_URL": blog, "CRAWL_DELAY": 0.02}, environ={})
+        with served(app) as url:
+            yield AdminSite(url, data)
+
+
+@pytest.fixture
+def admin_context(browser, admin_site):
+    """A browser context of its own (its own cookies: one admin session) on the admin site."""
+    context = browser.new_context(base_url=admin_site.url, viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+def log_in(page, token: str = ADMIN_TOKEN) -> None:
+    """Log in on /admin with a token (the right one unless told)."""
+    page.goto("/admin")
+    page.get_by_label("Admin token").fill(token)
+    page.get_by_role("button", name="Log in").click()

@@ -4,105 +4,70 @@ tab keeps searching: the whole admin story in a real browser."""
 from __future__ import annotations
 
 import os
-import shutil
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from index.archive import now
 from index.jobs import Jobs
-from replica.app import Replica, serve
-from webui import create_app
 
-from .conftest import DESKTOP, served
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
-TOKEN = "correct horse battery staple"
 
 
-@dataclass
-class AdminSite:
-    url: str
-    data: Path
+def test_an_admin_crawls_while_another_tab_searches(admin_context, problems, shot):
+    admin, reader = admin_context.new_page(), admin_context.new_page()
+    problems.watch(admin, reader)
 
+    reader.goto('/?q=title:"attachment style"')
+    assert "0 entries" in reader.locator("#result-count").inner_text()
 
-@pytest.fixture
-def admin_site(sample_template, tmp_path):
-    """The app over a copy of the sample archive, admin on, crawls aimed at the replica."""
-    data = tmp_path / "data"
-    shutil.copytree(sample_template, data)
-    with serve(Replica()) as blog:
-        app = create_app({"DATA_DIR": str(data), "ANSWER_CACHE": 0, "ADMIN_TOKEN": TOKEN,
-                          "CRAWL_BASE_URL": blog, "CRAWL_DELAY": 0.02}, environ={})
-        with served(app) as url:
-            yield AdminSite(url, data)
+    problems.expect("401")  # the wrong token's answer
+    log_in(admin, "wrong")
+    assert "not right" in admin.locator("p.notice").inner_text()
+    log_in(admin)
+    # The dashboard opens (and checks) the index first: wait for it, don't race it.
+    expect(admin.get_by_role("heading", name="Admin")).to_be_visible()
+    shot(admin, "admin-dashboard")
 
+    admin.get_by_role("button", name="Crawl the blog").click()
+    expect(admin.get_by_role("heading", name="Crawl job")).to_be_visible()
 
-def test_an_admin_crawls_while_another_tab_searches(browser, admin_site, problems, shot):
-    context = browser.new_context(base_url=admin_site.url, viewport=DESKTOP)
-    context.set_default_timeout(10_000)
-    try:
-        admin, reader = context.new_page(), context.new_page()
-        problems.watch(admin, reader)
+    # The reader keeps searching while the job runs; every answer is a whole page.
+    searches = 0
+    while admin.locator("#job-state").inner_text() in ("queued", "running") and searches < 200:
+        reader.goto("/?q=therapy")
+        assert "entries for “therapy”" in reader.locator("#result-count").inner_text()
+        searches += 1
+    admin.wait_for_function(
+        "document.getElementById('job-state').textContent === 'done'", timeout=30_000)
+    assert "Crawled" in admin.locator("#job-log").inner_text()
+    assert "pages:" in admin.locator("#job-figures").inner_text()
+    shot(admin, "admin-job-done")
 
-        reader.goto('/?q=title:"attachment style"')
-        assert "0 entries" in reader.locator("#result-count").inner_text()
-
-        admin.goto("/admin")
-        problems.expect("401")  # the wrong token's answer
-        admin.get_by_label("Admin token").fill("wrong")
-        admin.get_by_role("button", name="Log in").click()
-        assert "not right" in admin.locator("p.notice").inner_text()
-        admin.get_by_label("Admin token").fill(TOKEN)
-        admin.get_by_role("button", name="Log in").click()
-        # The dashboard opens (and checks) the index first: wait for it, don't race it.
-        expect(admin.get_by_role("heading", name="Admin")).to_be_visible()
-        shot(admin, "admin-dashboard")
-
-        admin.get_by_role("button", name="Crawl the blog").click()
-        expect(admin.get_by_role("heading", name="Crawl job")).to_be_visible()
-
-        # The reader keeps searching while the job runs; every answer is a whole page.
-        searches = 0
-        while admin.locator("#job-state").inner_text() in ("queued", "running") and searches < 200:
-            reader.goto("/?q=therapy")
-            assert "entries for “therapy”" in reader.locator("#result-count").inner_text()
-            searches += 1
-        admin.wait_for_function(
-            "document.getElementById('job-state').textContent === 'done'", timeout=30_000)
-        assert "Crawled" in admin.locator("#job-log").inner_text()
-        assert "pages:" in admin.locator("#job-figures").inner_text()
-        shot(admin, "admin-job-done")
-
-        reader.goto('/?q=title:"attachment style"')
-        assert reader.locator(".hit h2 a").first.inner_text() == "Attachment Style and Early Alliance"
-        assert searches >= 1
-    finally:
-        context.close()
+    reader.goto('/?q=title:"attachment style"')
+    assert reader.locator(".hit h2 a").first.inner_text() == "Attachment Style and Early Alliance"
+    assert searches >= 1
     assert problems.unexpected() == []
 
 
-def test_the_job_page_stops_asking_once_the_session_has_ended(browser, admin_site, problems):
+def test_the_job_page_stops_asking_once_the_session_has_ended(admin_site, admin_context,
+                                                              problems):
     data = admin_site.data
     job = Jobs(data).create("reindex")
     Jobs(data)._update(job.id, state="running", pid=os.getpid(), started_at=now())  # alive: this process
-    context = browser.new_context(base_url=admin_site.url, viewport=DESKTOP)
-    context.set_default_timeout(10_000)
     try:
-        admin = context.new_page()
+        admin = admin_context.new_page()
         problems.watch(admin)
         asked: list[str] = []
         admin.on("request", lambda r: f"/api/admin/jobs/{job.id}" in r.url and asked.append(r.url))
-        admin.goto("/admin")
-        admin.get_by_label("Admin token").fill(TOKEN)
-        admin.get_by_role("button", name="Log in").click()
+        log_in(admin)
         admin.goto(f"/admin/jobs/{job.id}")
         admin.wait_for_function("document.getElementById('job-state').textContent === 'running'")
         problems.expect("401")  # the poll after the logout
 
-        other = context.new_page()  # the same session, logged out from another tab
+        other = admin_context.new_page()  # the same session, logged out from another tab
         other.goto("/admin")
         other.get_by_role("button", name="Log out").click()
 
@@ -112,5 +77,4 @@ def test_the_job_page_stops_asking_once_the_session_has_ended(browser, admin_sit
         assert len(asked) == seen
     finally:
         Jobs(data)._update(job.id, state="failed", error="test over")
-        context.close()
     assert problems.unexpected() == []
